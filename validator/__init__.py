@@ -1,0 +1,36 @@
+"""capspec: check Together AI image-generation requests against a per-model capability spec.
+
+>>> import validator
+>>> request = {"model": "black-forest-labs/FLUX.2-pro", "prompt": "a cat", "steps": 20}
+>>> validator.validate(request)[0].code
+'unsupported_parameter'
+"""
+
+from __future__ import annotations
+
+from validator._checker import validate
+from validator._normalize import POLICIES, Normalized, Policy, normalize, preflight
+from validator._problem import CODES, ERROR_CODES, WARNING_CODES, Problem
+from validator._spec import Model, Spec, load_spec
+from validator._version import __version__
+from validator.errors import CapspecError, RequestError, SpecError
+
+__all__ = [
+    "CODES",
+    "ERROR_CODES",
+    "POLICIES",
+    "WARNING_CODES",
+    "CapspecError",
+    "Model",
+    "Normalized",
+    "Policy",
+    "Problem",
+    "RequestError",
+    "Spec",
+    "SpecError",
+    "__version__",
+    "load_spec",
+    "normalize",
+    "preflight",
+    "validate",
+]

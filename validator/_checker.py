@@ -1,0 +1,625 @@
+"""Per-model checkers compiled from the spec once, and ``validate``.
+
+Each model gets a ``ModelChecker`` built from plain data (ranges, sets, compiled
+regular expressions): no code is ever generated from spec text, because a spec
+file can come from a user. Checking has two paths:
+
+* ``is_clean`` accepts a request only when every value is of the exact expected
+  type and inside both the hard bounds and the advice. It is a handful of C-level
+  set and range lookups per parameter, and it never explains anything.
+* ``problems`` is the detailed path: it finds and describes every problem. It
+  runs whenever the fast path cannot accept, so the two can never disagree on
+  anything but speed (the property tests hold them to that).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import TYPE_CHECKING, Any, Final
+
+from validator import _spec
+from validator._problem import Problem, describe, key_path, listing, quote
+from validator._values import compile_value, did_you_mean, is_integer
+
+if TYPE_CHECKING:
+    from validator._spec import Model, ModelParameter, Rule, Spec
+
+# Fast-path entry kinds (the first item of each entry tuple).
+_MODEL: Final = 0
+_INT: Final = 1  # (kind, range): exact int inside a stepped range
+_NUM: Final = 2  # (kind, lo, hi): int or float inside [lo, hi]
+_TEXT: Final = 3  # (kind, lo, hi): str with length in [lo, hi], valid Unicode
+_ENUM: Final = 4  # (kind, frozenset): str in a set
+_PATTERN: Final = 5  # (kind, regex, lo, hi): str matching, length in [lo, hi]
+_BOOL: Final = 6  # (kind, allowed): bool in allowed
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_FLOAT_MAX: Final = 1.7976931348623157e308
+
+
+class ModelChecker:
+    """Everything needed to check requests for one model, compiled once."""
+
+    __slots__ = (
+        "_names",
+        "base",
+        "defaults",
+        "explain",
+        "fast",
+        "fixed",
+        "missing",
+        "model",
+        "pair_rules",
+        "params",
+        "required",
+        "rule_keys",
+        "spec",
+    )
+
+    def __init__(self, spec: Spec, model: Model) -> None:
+        self.spec = spec
+        self.model = model
+        self.params = model.params
+        self.required = frozenset(model.required)
+        self.defaults = model.defaults
+        self.base = tuple(_lifecycle(model))
+        self.rule_keys = frozenset(
+            name for rule in model.rules for name in (rule.params or ("width", "height"))
+        )
+        self.pair_rules = any(
+            r.kind in {"size_menu", "pixel_area", "aspect_ratio"} for r in model.rules
+        )
+        fast: dict[str, tuple[Any, ...]] = {"model": (_MODEL,)}
+        for name, param in model.params.items():
+            entry = _fast_entry(param)
+            if entry is not None:
+                fast[name] = entry
+        self.fast = fast
+        self.explain = {name: compile_value(p.schema, model.id) for name, p in model.params.items()}
+        # Problems that depend only on the key (unsupported, unknown), made once.
+        self.fixed: dict[str, Problem] = {}
+        self.missing = tuple(
+            (
+                name,
+                Problem(
+                    "missing_required",
+                    "error",
+                    name,
+                    key_path(name),
+                    f"{model.id} requires {name}",
+                    _required_hint(name),
+                ),
+            )
+            for name in model.required
+        )
+        self._names: tuple[str, ...] | None = None
+
+    # -- fast path --------------------------------------------------------------
+
+    def is_clean(self, request: dict[Any, Any]) -> bool:
+        """True only if the request has no error and no value-level warning."""
+        fast = self.fast
+        for key, value in request.items():
+            entry = fast.get(key)
+            if entry is None:
+                return False
+            kind = entry[0]
+            if kind == _INT:
+                if type(value) is not int or value not in entry[1]:
+                    return False
+            elif kind == _TEXT:
+                if (
+                    type(value) is not str
+                    or not entry[1] <= len(value) <= entry[2]
+                    or not (value.isascii() or not _SURROGATE.search(value))
+                ):
+                    return False
+            elif kind == _ENUM:
+                if type(value) is not str or value not in entry[1]:
+                    return False
+            elif kind == _NUM:
+                kind_of = type(value)
+                if (kind_of is not float and kind_of is not int) or not entry[1] <= value <= entry[
+                    2
+                ]:
+                    return False
+            elif kind == _BOOL:
+                if type(value) is not bool or value not in entry[1]:
+                    return False
+            elif kind == _PATTERN and (
+                type(value) is not str
+                or not entry[2] <= len(value) <= entry[3]
+                or not entry[1].search(value)
+            ):
+                return False
+        if not self.required <= request.keys():
+            return False
+        return not (self.rule_keys and not self.rule_keys.isdisjoint(request))
+
+    # -- detailed path ----------------------------------------------------------
+
+    def problems(self, request: dict[Any, Any]) -> list[Problem]:
+        """Every problem with a request for this model, errors and warnings."""
+        out = list(self.base)
+        explain = self.explain
+        fixed = self.fixed
+        spec = self.spec
+        for key, value in request.items():
+            check = explain.get(key)
+            if check is not None:
+                check(value, (key,), key, out)
+                continue
+            if key == "model":
+                continue
+            if not isinstance(key, str):
+                name = str(key) if isinstance(key, int | float | bool) or key is None else repr(key)
+                out.append(
+                    Problem(
+                        "unknown_parameter",
+                        "error",
+                        name,
+                        key_path(name),
+                        f"key {describe(key)} is not a parameter: request keys must be strings",
+                    )
+                )
+                continue
+            known = fixed.get(key)
+            if known is not None:
+                out.append(known)
+                continue
+            canonical = spec.aliases.get(key)
+            if canonical is not None:
+                self.alias(key, canonical, value, request, out)
+                continue
+            known = self.unsupported(key) if key in spec.parameters else self.unknown(key)
+            if len(fixed) < 1024 and len(key) <= 64:
+                fixed[key] = known
+            out.append(known)
+        for name, problem in self.missing:
+            if name not in request:
+                out.append(problem)
+        for rule in self.model.rules:
+            self.check_rule(rule, request, out)
+        return out
+
+    def alias(
+        self, key: str, canonical: str, value: Any, request: dict[Any, Any], out: list[Problem]
+    ) -> None:
+        """An old parameter name: a warning where the model takes the new one."""
+        model_id = self.model.id
+        check = self.explain.get(canonical)
+        if check is None:
+            problem = self.unsupported(canonical)
+            out.append(
+                problem._replace(
+                    param=key,
+                    path=key_path(key),
+                    message=f"{key} (the old name of {canonical}): {problem.message}",
+                )
+            )
+            return
+        if canonical in request:
+            out.append(
+                Problem(
+                    "conflicting_parameters",
+                    "error",
+                    key,
+                    key_path(key),
+                    f"{key} is the old name of {canonical}; {model_id} got both",
+                    f"remove {key}",
+                )
+            )
+            return
+        out.append(
+            Problem(
+                "renamed_parameter",
+                "warning",
+                key,
+                key_path(key),
+                f"{key} is the old name of {canonical}",
+                f"rename it to {canonical}",
+            )
+        )
+        check(value, (key,), key, out)
+
+    def unsupported(self, key: str) -> Problem:
+        """An API parameter this model does not take, naming the models that do."""
+        spec = self.spec
+        takers = spec.takers(key)
+        names = [spec.models[t].name for t in takers]
+        who = f"models that take it: {listing(names)}" if names else "no model in the spec takes it"
+        entry = self.model.unsupported.get(key)
+        reason = f" ({entry.note})" if entry and entry.note else ""
+        message = f"{self.model.id} does not take {key}{reason}; {who}"
+        hint = None
+        definition = spec.parameters.get(key)
+        if definition is not None:
+            alternatives = [p for p in definition.instead if p in self.params]
+            if alternatives:
+                hint = f"use {' and '.join(alternatives)} instead"
+                suggested = self.params[alternatives[0]].schema.suggested
+                if suggested:
+                    hint += f", for example {quote(str(suggested[0]))}"
+        return Problem("unsupported_parameter", "error", key, key_path(key), message, hint)
+
+    def known_names(self) -> tuple[str, ...]:
+        """Parameter names a typo may be near: this model's first, then the API's."""
+        names = self._names
+        if names is None:
+            spec = self.spec
+            names = self._names = tuple(
+                dict.fromkeys([*self.params, *spec.parameters, *spec.aliases])
+            )
+        return names
+
+    def unknown(self, key: str) -> Problem:
+        """Not an API parameter at all: suggest the nearest one, or what other APIs call it."""
+        spec = self.spec
+        hint = did_you_mean(key, self.known_names())
+        if hint is None:
+            foreign = spec.foreign_names.get(key) or spec.foreign_names.get(key.lower())
+            hint = foreign
+        return Problem(
+            "unknown_parameter",
+            "error",
+            key,
+            key_path(key),
+            f"{quote(key)} is not a parameter of the Together API",
+            hint,
+        )
+
+    def check_rule(self, rule: Rule, request: dict[Any, Any], out: list[Problem]) -> None:
+        """Cross-field rules."""
+        kind = rule.kind
+        model_id = self.model.id
+        note = f" ({rule.note})" if rule.note else ""
+        if kind == "exclusive":
+            present = [p for p in rule.params if p in request]
+            if len(present) > 1:
+                out.append(
+                    Problem(
+                        "conflicting_parameters",
+                        rule.severity,  # type: ignore[arg-type]
+                        present[-1],
+                        key_path(present[-1]),
+                        f"{' and '.join(present)} cannot be combined for {model_id}{note}",
+                        f"send only one of {', '.join(rule.params)}",
+                    )
+                )
+            return
+        if kind == "one_of_required":
+            if not any(p in request for p in rule.params):
+                out.append(
+                    Problem(
+                        "missing_required",
+                        rule.severity,  # type: ignore[arg-type]
+                        None,
+                        "$",
+                        f"{model_id} requires one of {', '.join(rule.params)}{note}",
+                    )
+                )
+            return
+        width, height = (
+            _valid_side(self.params.get("width"), request.get("width")),
+            _valid_side(self.params.get("height"), request.get("height")),
+        )
+        if width is None or height is None:
+            return
+        size = f"{width}x{height}"
+        if kind == "size_menu":
+            menu = set(rule.sizes)
+            if (width, height) not in menu:
+                shown = ", ".join(f"{w}x{h}" for w, h in rule.sizes[:12])
+                more = f" and {len(rule.sizes) - 12} more" if len(rule.sizes) > 12 else ""
+                nearest = min(
+                    rule.sizes,
+                    key=lambda s: (
+                        abs(math.log(s[0] / s[1]) - math.log(width / height))
+                        + abs(s[0] * s[1] - width * height) / 1e7
+                    ),
+                )
+                out.append(
+                    Problem(
+                        "invalid_value",
+                        rule.severity,  # type: ignore[arg-type]
+                        "width",
+                        key_path("width"),
+                        f"{size} is not a size {model_id} offers; sizes: {shown}{more}",
+                        f"the nearest is {nearest[0]}x{nearest[1]}",
+                    )
+                )
+            elif rule.advised and (width, height) not in set(rule.advised):
+                out.append(
+                    Problem(
+                        "not_recommended",
+                        "warning",
+                        "width",
+                        key_path("width"),
+                        f"{size} is in an older size list for {model_id}, not the current one",
+                        "current sizes: "
+                        + ", ".join(f"{w}x{h}" for w, h in rule.advised[:10])
+                        + ", ...",
+                    )
+                )
+        elif kind == "pixel_area":
+            area = width * height
+            lo, hi = rule.minimum, rule.maximum
+            if (lo is not None and area < lo) or (hi is not None and area > hi):
+                side = "below the minimum" if lo is not None and area < lo else "above the maximum"
+                bound = lo if side == "below the minimum" else hi
+                out.append(
+                    Problem(
+                        "conflicting_parameters",
+                        rule.severity,  # type: ignore[arg-type]
+                        "width",
+                        key_path("width"),
+                        f"{size} is {area:,} pixels, {side} area "
+                        f"{bound:,}{_square(bound)} for {model_id}",
+                        f"allowed area: {_area_range(lo, hi)}",
+                    )
+                )
+        elif kind == "aspect_ratio":
+            from fractions import Fraction  # noqa: PLC0415 - rare path
+
+            lo_ratio, hi_ratio = rule.ratio_bounds
+            value = Fraction(width, height)
+            if (lo_ratio is not None and value < lo_ratio) or (
+                hi_ratio is not None and value > hi_ratio
+            ):
+                out.append(
+                    Problem(
+                        "conflicting_parameters",
+                        rule.severity,  # type: ignore[arg-type]
+                        "width",
+                        key_path("width"),
+                        f"{size} has aspect ratio {_ratio_text(value)}, outside "
+                        f"{rule.minimum or 'any'} to {rule.maximum or 'any'} for {model_id}",
+                    )
+                )
+
+
+def _square(bound: int) -> str:
+    root = math.isqrt(bound)
+    return f" ({root}x{root})" if root * root == bound else ""
+
+
+def _area_range(lo: int | None, hi: int | None) -> str:
+    if lo is not None and hi is not None:
+        return f"{lo:,}{_square(lo)} to {hi:,}{_square(hi)} pixels"
+    return f"at least {lo:,} pixels" if lo is not None else f"at most {hi:,} pixels"
+
+
+def _ratio_text(value: Any) -> str:
+    return (
+        f"{value.numerator}:{value.denominator}"
+        if value.numerator < 1000
+        else f"{float(value):.3f}"
+    )
+
+
+def _valid_side(param: ModelParameter | None, value: Any) -> int | None:
+    """A width or height that passed its own checks, as an int; else None (already reported)."""
+    if param is None or not is_integer(value):
+        return None
+    side = int(value)
+    schema = param.schema
+    if (schema.minimum is not None and side < schema.minimum) or (
+        schema.maximum is not None and side > schema.maximum
+    ):
+        return None
+    if schema.enum is not None and side not in schema.enum:
+        return None
+    if schema.multiple_of and side % schema.multiple_of:
+        return None
+    return side
+
+
+def _required_hint(name: str) -> str | None:
+    if name == "prompt":
+        return "add a prompt describing the image"
+    if name == "frame_images":
+        return 'add frame_images: [{"input_image": "<url>", "frame": "first"}]'
+    return None
+
+
+def _lifecycle(model: Model) -> list[Problem]:
+    life = model.lifecycle
+    if life.status == "active":
+        return []
+    why = f": {life.note}" if life.note else ""
+    if life.status == "deprecated":
+        return [
+            Problem(
+                "deprecated_model",
+                "warning",
+                "model",
+                "$.model",
+                f"{model.id} is deprecated since {life.since}{why}",
+                "plan a move to an active model (capspec models --status active)",
+            )
+        ]
+    return [
+        Problem(
+            "retired_model",
+            "warning",
+            "model",
+            "$.model",
+            f"{model.id} was retired on {life.since}{why}",
+            "the API may reject it; see capspec models --status active",
+        )
+    ]
+
+
+def _fast_entry(param: ModelParameter) -> tuple[Any, ...] | None:
+    """The fast-path test for one parameter, or None to always take the detailed path."""
+    schema = param.schema
+    advice = schema.advice
+    kind = schema.type
+    if kind == "integer":
+        if schema.enum is not None:
+            return None
+        lo = schema.minimum if schema.minimum is not None else -(2**63)
+        hi = schema.maximum if schema.maximum is not None else 2**63
+        step = schema.multiple_of or 1
+        if advice is not None:
+            if advice.enum is not None or advice.avoid:
+                return None
+            lo = max(lo, advice.minimum) if advice.minimum is not None else lo
+            hi = min(hi, advice.maximum) if advice.maximum is not None else hi
+            if advice.multiple_of:
+                step = math.lcm(step, int(advice.multiple_of))
+        first = math.ceil(lo / step) * step
+        return (_INT, range(int(first), math.floor(hi) + 1, step))
+    if kind == "number":
+        if advice is not None or schema.enum is not None:
+            return None
+        lo = schema.minimum if schema.minimum is not None else -_FLOAT_MAX
+        hi = schema.maximum if schema.maximum is not None else _FLOAT_MAX
+        return (_NUM, lo, hi)
+    if kind == "boolean":
+        if advice is not None and (advice.avoid or advice.enum is None):
+            return None
+        allowed = (
+            tuple(advice.enum) if advice is not None and advice.enum is not None else (True, False)
+        )
+        return (_BOOL, allowed)
+    if kind == "string":
+        if schema.enum is not None:
+            values = [
+                v for v in schema.enum if advice is None or advice.enum is None or v in advice.enum
+            ]
+            return (_ENUM, frozenset(values))
+        if advice is not None:
+            # Only the documented examples are known to be clean; the rest take the
+            # detailed path, which also checks the advice.
+            return (
+                (_ENUM, frozenset(str(s) for s in schema.suggested)) if schema.suggested else None
+            )
+        lo = schema.min_length or 0
+        hi = schema.max_length if schema.max_length is not None else 2**63
+        if schema.regex is not None:
+            return (_PATTERN, schema.regex, lo, hi)
+        return (_TEXT, lo, hi)
+    return None
+
+
+# --- the public entry point ---------------------------------------------------
+
+
+def checker_for(spec: Spec, model_id: str) -> ModelChecker | None:
+    """The compiled checker of a model, compiled on first use; None for an unknown id."""
+    checkers = spec._checkers  # noqa: SLF001 - the Spec owns the cache, this module fills it
+    found: ModelChecker | None = checkers.get(model_id)
+    if found is None:
+        model = spec.models.get(model_id)
+        if model is None:
+            return None
+        found = checkers[model_id] = ModelChecker(spec, model)
+    return found
+
+
+def resolve_spec(spec: Spec | str | Any | None) -> Spec:
+    """Accept a Spec, a path to a spec file, or None for the bundled spec."""
+    if spec is None:
+        return _spec.bundled()
+    if isinstance(spec, _spec.Spec):
+        return spec
+    return _spec.load_spec(spec)
+
+
+def validate(request: Any, *, spec: Spec | str | None = None) -> list[Problem]:
+    """Check a request and return every problem; ``[]`` when it is valid.
+
+    Never raises for any request value: a non-object, unknown keys, wrong types,
+    huge numbers or deep nesting all become problems.
+
+    Args:
+        request: The JSON body you would POST, as Python data.
+        spec: A Spec from ``load_spec``, a path to a spec file, or None (bundled).
+
+    Returns:
+        Errors and warnings in request order; model-level warnings first.
+    """
+    resolved = resolve_spec(spec)
+    if type(request) is dict:
+        model_id = request.get("model") if "model" in request else None
+        if type(model_id) is str:
+            checker = checker_for(resolved, model_id)
+            if checker is not None:
+                if checker.is_clean(request):
+                    return list(checker.base)
+                return checker.problems(request)
+    return model_problems(request, resolved)
+
+
+def model_problems(request: Any, spec: Spec) -> list[Problem]:
+    """Problems found before a model checker applies: not an object, no or unknown model."""
+    if not isinstance(request, dict):
+        from validator._problem import json_type  # noqa: PLC0415
+
+        return [
+            Problem(
+                "invalid_type",
+                "error",
+                None,
+                "$",
+                f"a request must be a JSON object, got {json_type(request)}",
+            )
+        ]
+    if "model" not in request:
+        return [
+            Problem(
+                "missing_required",
+                "error",
+                "model",
+                "$.model",
+                "the request names no model",
+                "add a model, for example 'black-forest-labs/FLUX.1-schnell'",
+            )
+        ]
+    model_id = request["model"]
+    if not isinstance(model_id, str):
+        from validator._problem import json_type  # noqa: PLC0415
+
+        return [
+            Problem(
+                "invalid_type",
+                "error",
+                "model",
+                "$.model",
+                f"model must be a string, got {json_type(model_id)} ({describe(model_id)})",
+            )
+        ]
+    checker = checker_for(spec, model_id)
+    if checker is not None:  # a str subclass
+        return checker.problems(request)
+    return [
+        Problem(
+            "unknown_model",
+            "error",
+            "model",
+            "$.model",
+            f"{quote(model_id)} is not a model in the capability spec ({len(spec.models)} models)",
+            _model_hint(model_id, spec),
+        )
+    ]
+
+
+def _model_hint(model_id: str, spec: Spec) -> str | None:
+    import difflib  # noqa: PLC0415 - only for unknown models
+
+    folded = spec.fold(model_id)
+    if folded is not None:
+        return f"did you mean {quote(folded)}? (model ids are case-sensitive)"
+    ids = list(spec.models)
+    tails = {i.split("/", 1)[-1].lower(): i for i in ids}
+    tail = model_id.split("/", 1)[-1].lower()
+    if tail in tails:
+        return f"did you mean {quote(tails[tail])}?"
+    close = difflib.get_close_matches(model_id, ids, n=3, cutoff=0.6)
+    close += [tails[t] for t in difflib.get_close_matches(tail, list(tails), n=3, cutoff=0.6)]
+    close = list(dict.fromkeys(close))[:3]
+    if close:
+        return "did you mean " + " or ".join(quote(c) for c in close) + "?"
+    return "run `capspec models` to list the ids"

@@ -1,0 +1,367 @@
+"""``normalize`` and ``preflight``: fill defaults, apply a policy, report every change."""
+
+import math
+from itertools import filterfalse
+from typing import Any, Final, Literal, NamedTuple
+
+from validator._checker import ModelChecker, checker_for, resolve_spec, validate
+from validator._problem import Problem, describe, key_path, quote
+from validator._spec import Model, Spec
+from validator._values import is_integer, ratio
+from validator.errors import RequestError
+
+Policy = Literal["strict", "drop", "fix"]
+POLICIES: Final = ("strict", "drop", "fix")
+
+
+class Normalized(NamedTuple):
+    """What ``normalize`` returns.
+
+    Attributes:
+        request: The request to send: a new dict with the model's defaults filled
+            (and, per policy, parameters dropped or repaired). Never the input object.
+        problems: Everything left to report: errors that remain, warnings, and one
+            warning per change the policy made.
+        defaults_filled: Names of the parameters whose defaults were filled, in order.
+    """
+
+    request: dict[str, Any]
+    problems: list[Problem]
+    defaults_filled: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when no error remains (warnings allowed)."""
+        return not any(p.severity == "error" for p in self.problems)
+
+
+def normalize(
+    request: Any, *, policy: Policy = "strict", spec: Spec | str | None = None
+) -> Normalized:
+    """Return the request as it should be sent, with its problems.
+
+    Defaults the model declares are filled (and nothing it does not take);
+    integral floats become ints for integer parameters. Policies:
+
+    * ``strict``: nothing else changes; errors stay errors.
+    * ``drop``: parameters the model does not take, and unknown ones, are removed,
+      each reported as a ``parameter_dropped`` warning.
+    * ``fix``: ``drop``, plus repairs that each follow one rule and are each
+      reported (``value_changed`` or ``renamed_parameter``): the model id's case
+      is corrected; ``guidance`` becomes ``guidance_scale``; on aspect-ratio
+      models, ``width``/``height`` become the nearest documented ``aspect_ratio``;
+      numbers outside their range are clamped into it; integers move to the
+      nearest allowed multiple (or menu size); enumeration values are matched
+      ignoring case.
+
+    Normalizing is idempotent and never mutates its input; when the result has no
+    errors, ``validate(result.request)`` has none either.
+
+    Args:
+        request: The JSON body you would POST, as Python data.
+        policy: ``"strict"``, ``"drop"`` or ``"fix"``.
+        spec: A Spec from ``load_spec``, a path to a spec file, or None (bundled).
+
+    Returns:
+        A ``Normalized``: ``.request``, ``.problems``, ``.ok``, ``.defaults_filled``.
+
+    Raises:
+        ValueError: ``policy`` is not one of the three policies.
+    """
+    if policy not in POLICIES:
+        raise ValueError(f"policy must be one of {', '.join(POLICIES)}, not {policy!r}")
+    resolved = resolve_spec(spec)
+    if type(request) is dict:
+        model_id = request.get("model") if "model" in request else None
+        if type(model_id) is str:
+            checker = checker_for(resolved, model_id)
+            if checker is not None and checker.is_clean(request):
+                defaults = checker.defaults
+                out = {**request, **{k: v for k, v in defaults.items() if k not in request}}
+                filled = tuple(filterfalse(request.__contains__, defaults))
+                return Normalized(out, list(checker.base), filled)
+    return _Normalizer(resolved, policy).run(request)
+
+
+def preflight(
+    request: Any, *, policy: Policy = "strict", spec: Spec | str | None = None
+) -> dict[str, Any]:
+    """Normalize a request and return it ready to send, or raise if errors remain.
+
+    Args:
+        request: The JSON body you would POST, as Python data.
+        policy: ``"strict"``, ``"drop"`` or ``"fix"`` (see ``normalize``).
+        spec: A Spec from ``load_spec``, a path to a spec file, or None (bundled).
+
+    Returns:
+        The normalized request (a new dict).
+
+    Raises:
+        RequestError: errors remain; ``.problems`` holds every problem found.
+        ValueError: ``policy`` is not one of the three policies.
+    """
+    result = normalize(request, policy=policy, spec=spec)
+    if not result.ok:
+        raise RequestError(result.problems)
+    return result.request
+
+
+def copy_json(value: Any) -> Any:
+    """Copy every list and dict in a value, iteratively (any depth, shared parts copied once)."""
+    if not isinstance(value, dict | list | tuple):
+        return value
+    memo: dict[int, Any] = {}
+    root = _empty(value)
+    memo[id(value)] = root
+    stack: list[tuple[Any, Any]] = [(value, root)]
+    while stack:
+        source, target = stack.pop()
+        pairs = source.items() if isinstance(source, dict) else enumerate(source)
+        for key, item in pairs:
+            if isinstance(item, dict | list | tuple):
+                copied = memo.get(id(item))
+                if copied is None:
+                    copied = memo[id(item)] = _empty(item)
+                    stack.append((item, copied))
+                if isinstance(target, dict):
+                    target[key] = copied
+                else:
+                    target.append(copied)
+                continue
+            if isinstance(target, dict):
+                target[key] = item
+            else:
+                target.append(item)
+    return root
+
+
+def _empty(value: Any) -> Any:
+    return {} if isinstance(value, dict) else []
+
+
+class _Normalizer:
+    """The slow path: copies the request, applies the policy, fills defaults, re-checks."""
+
+    def __init__(self, spec: Spec, policy: Policy) -> None:
+        self.spec = spec
+        self.policy = policy
+        self.changes: list[Problem] = []
+
+    def change(self, code: str, param: str | None, message: str) -> None:
+        self.changes.append(Problem(code, "warning", param, key_path(param or ""), message))
+
+    def run(self, request: Any) -> Normalized:
+        if not isinstance(request, dict):
+            return Normalized({}, validate(request, spec=self.spec), ())
+        out: dict[Any, Any] = copy_json(request)
+        model_id = out.get("model")
+        checker = checker_for(self.spec, model_id) if isinstance(model_id, str) else None
+        if checker is None and self.policy == "fix" and isinstance(model_id, str):
+            folded = self.spec.fold(model_id)
+            if folded is not None:
+                out["model"] = folded
+                self.change(
+                    "value_changed",
+                    "model",
+                    f"model {quote(model_id)} corrected to {quote(folded)}",
+                )
+                checker = checker_for(self.spec, folded)
+        if checker is None:
+            return Normalized(out, self.changes + validate(out, spec=self.spec), ())
+        model = checker.model
+        out = self.apply_policy(out, model)
+        filled = self.fill_defaults(out, checker)
+        problems = validate(out, spec=self.spec)
+        return Normalized(out, self.changes + problems, filled)
+
+    def apply_policy(self, out: dict[Any, Any], model: Model) -> dict[Any, Any]:
+        """Integral floats to ints, then drops and repairs; returns the new dict (order kept)."""
+        spec = self.spec
+        result: dict[Any, Any] = {}
+        sizes: dict[str, Any] = {}
+        for key, value in out.items():
+            if key == "model":
+                result[key] = value
+                continue
+            param = model.params.get(key) if isinstance(key, str) else None
+            if param is not None:
+                if (
+                    param.schema.type == "integer"
+                    and isinstance(value, float)
+                    and value.is_integer()
+                ):
+                    value = int(value)  # noqa: PLW2901 - the normalized value replaces it
+                if self.policy == "fix":
+                    value = self.repair(key, value, model)  # noqa: PLW2901
+                result[key] = value
+                continue
+            canonical = spec.aliases.get(key) if isinstance(key, str) else None
+            if canonical is not None and canonical in model.params:
+                if self.policy != "fix":
+                    result[key] = value
+                elif canonical in out:
+                    self.change(
+                        "parameter_dropped", key, f"dropped {key}: {canonical} is also given"
+                    )
+                else:
+                    self.change(
+                        "renamed_parameter", key, f"renamed {key} (the old name) to {canonical}"
+                    )
+                    result[canonical] = self.repair(canonical, value, model)
+                continue
+            if self.policy == "strict":
+                result[key] = value
+                continue
+            if (
+                self.policy == "fix"
+                and key in {"width", "height"}
+                and "aspect_ratio" in model.params
+            ):
+                sizes[key] = value
+                continue
+            name = key if isinstance(key, str) else str(key)
+            if canonical is not None:
+                why = f"{model.id} does not take {canonical} (of which {name} is the old name)"
+            elif name in spec.parameters:
+                why = f"{model.id} does not take it"
+            else:
+                why = "not a parameter of the API"
+            self.change("parameter_dropped", name, f"dropped {name}: {why}")
+        if sizes:
+            self.sizes_to_ratio(sizes, result, model)
+        if self.policy == "fix":
+            self.snap_to_menu(result, model, (out.get("width"), out.get("height")))
+        return result
+
+    def snap_to_menu(self, result: dict[Any, Any], model: Model, given: tuple[Any, Any]) -> None:
+        """On size-menu models, a width x height pair not on the menu becomes the nearest size."""
+        raw_width, raw_height = result.get("width"), result.get("height")
+        if not (is_integer(raw_width) and is_integer(raw_height)):
+            return
+        width, height = int(raw_width), int(raw_height)
+        if width <= 0 or height <= 0:
+            return
+        for rule in model.rules:
+            if rule.kind != "size_menu" or (width, height) in rule.sizes:
+                continue
+            target = math.log(width / height)
+            area = width * height
+            best = min(
+                rule.sizes,
+                key=lambda s: (abs(math.log(s[0] / s[1]) - target), abs(s[0] * s[1] - area)),
+            )
+            self.changes = [c for c in self.changes if c.param not in {"width", "height"}]
+            result["width"], result["height"] = best
+            self.change(
+                "value_changed",
+                "width",
+                f"size {describe(given[0])}x{describe(given[1])} changed to {best[0]}x{best[1]}, "
+                f"the nearest size {model.id} offers",
+            )
+            width, height = best
+
+    def repair(self, key: str, value: Any, model: Model) -> Any:
+        """Clamp numbers, move integers to the nearest allowed value, fix enum case."""
+        schema = model.params[key].schema
+        fixed = value
+        if (
+            schema.type in {"integer", "number"}
+            and isinstance(value, int | float)
+            and not isinstance(value, bool)
+        ):
+            if isinstance(value, float) and not math.isfinite(value):
+                return value
+            if schema.type == "integer" and not is_integer(value):
+                return value
+            fixed = _nearest_number(
+                value, schema.minimum, schema.maximum, schema.multiple_of, schema.enum
+            )
+        elif (
+            schema.type == "string"
+            and isinstance(value, str)
+            and schema.enum is not None
+            and value not in schema.enum
+        ):
+            matches = [v for v in schema.enum if isinstance(v, str) and v.lower() == value.lower()]
+            fixed = matches[0] if len(matches) == 1 else value
+        if fixed != value or type(fixed) is not type(value):
+            self.change(
+                "value_changed", key, f"{key} {describe(value)} changed to {describe(fixed)}"
+            )
+        return fixed
+
+    def sizes_to_ratio(self, sizes: dict[str, Any], result: dict[Any, Any], model: Model) -> None:
+        """On aspect-ratio models, width/height become the nearest documented ratio."""
+        names = " and ".join(sizes)
+        suggested = [str(s) for s in model.params["aspect_ratio"].schema.suggested]
+        if "aspect_ratio" in result or not suggested:
+            self.change(
+                "parameter_dropped",
+                next(iter(sizes)),
+                f"dropped {names}: {model.id} does not take them",
+            )
+            return
+        default = self.spec.parameters["width"].default or 1024
+        width, height = sizes.get("width", default), sizes.get("height", default)
+        if not (is_integer(width) and is_integer(height) and width > 0 and height > 0):
+            self.change(
+                "parameter_dropped",
+                next(iter(sizes)),
+                f"dropped {names}: {model.id} does not take them",
+            )
+            return
+        target = math.log(width / height)
+        best = min(suggested, key=lambda r: abs(math.log(ratio(r)) - target))
+        result["aspect_ratio"] = best
+        shown = f"{describe(width)}x{describe(height)}"
+        self.change(
+            "value_changed",
+            "aspect_ratio",
+            f"{names} ({shown}) replaced by aspect_ratio {quote(best)}, "
+            f"the nearest ratio {model.id} documents",
+        )
+
+    def fill_defaults(self, out: dict[Any, Any], checker: ModelChecker) -> tuple[str, ...]:
+        """Add the model's defaults for what is absent.
+
+        On models with width x height rules, width and height are filled only as a
+        pair (when both are absent), so a default never completes an invalid size.
+        """
+        filled = []
+        paired = checker.pair_rules and ("width" in out or "height" in out)
+        for name, value in checker.defaults.items():
+            if name in out or (paired and name in {"width", "height"}):
+                continue
+            if name in self.spec.parameters and any(
+                a in out for a in self.spec.parameters[name].aliases
+            ):
+                continue
+            out[name] = copy_json(value)
+            filled.append(name)
+        return tuple(filled)
+
+
+def _nearest_number(
+    value: float, lo: float | None, hi: float | None, step: int | None, enum: tuple[Any, ...] | None
+) -> Any:
+    """The allowed value nearest to ``value``: clamped, on a multiple, or from the menu."""
+    if enum is not None:
+        numbers = [v for v in enum if isinstance(v, int | float) and not isinstance(v, bool)]
+        return min(numbers, key=lambda v: (abs(v - value), v)) if numbers else value
+    result: Any = value
+    if step:
+        from fractions import Fraction  # noqa: PLC0415 - fix policy only
+
+        whole = Fraction(value)
+        lower = (whole // step) * step
+        result = int(lower + step if whole - lower >= step / 2 else lower)
+        if lo is not None and result < lo:
+            result = int(-(-Fraction(lo) // step) * step)
+        if hi is not None and result > hi:
+            result = int((Fraction(hi) // step) * step)
+        return result
+    if lo is not None and result < lo:
+        result = lo
+    if hi is not None and result > hi:
+        result = hi
+    return result

@@ -1,0 +1,182 @@
+"""The Problem record, the stable codes, and safe formatting of arbitrary values."""
+
+import math
+import re
+from typing import Any, Final, Literal, NamedTuple
+
+Severity = Literal["error", "warning"]
+
+#: Every code capspec reports, with a one-line meaning. Codes are stable API;
+#: message wording is not.
+ERROR_CODES: Final[dict[str, str]] = {
+    "unknown_model": "The model id is not in the capability spec.",
+    "missing_required": "A parameter the model requires is absent.",
+    "unsupported_parameter": "An API parameter this model does not take.",
+    "unknown_parameter": "Not a parameter of the API at all.",
+    "invalid_type": "The value has the wrong JSON type.",
+    "out_of_range": "A number, length or item count is outside its bounds.",
+    "not_multiple_of": "A number is not a multiple of the required step.",
+    "invalid_value": "A value outside an enumeration, a pattern or a size menu.",
+    "conflicting_parameters": "Parameters that cannot be combined, or a cross-field bound.",
+}
+WARNING_CODES: Final[dict[str, str]] = {
+    "deprecated_model": "The model is deprecated and may be removed.",
+    "retired_model": "The model is no longer listed in the catalogue.",
+    "renamed_parameter": "An old parameter name; the current name is given.",
+    "not_recommended": "Allowed, but outside the stricter documented advice.",
+    "parameter_dropped": "Removed by the drop or fix policy.",
+    "value_changed": "Repaired by the fix policy.",
+    "invalid_unicode": "A string with a lone surrogate: not valid Unicode, so not valid UTF-8.",
+}
+#: Problems of a payload file rather than of a request (reported by the CLI).
+FILE_CODES: Final[dict[str, str]] = {
+    "invalid_json": "The file is not valid JSON.",
+    "invalid_yaml": "The file is not valid YAML (or breaks a safety limit).",
+    "invalid_encoding": "The file is not UTF-8.",
+    "empty_file": "The file holds no request.",
+    "duplicate_key": "A key repeated within one object; parsers disagree on which value wins.",
+    "unreadable_file": "The path is missing, a directory, or cannot be read.",
+}
+CODES: Final[dict[str, str]] = {**ERROR_CODES, **WARNING_CODES, **FILE_CODES}
+
+
+class Problem(NamedTuple):
+    """One thing wrong with a request (error) or worth knowing about it (warning).
+
+    Attributes:
+        code: Stable identifier, one of ``validator.CODES``.
+        severity: ``"error"`` (the API would reject it) or ``"warning"``.
+        param: The top-level request key concerned, or None.
+        path: JSON path of the value concerned, such as ``$.frame_images[0].input_image``.
+        message: For a person: names the model, the value and what is allowed.
+        hint: A did-you-mean or the fix, when there is one.
+    """
+
+    code: str
+    severity: Severity
+    param: str | None
+    path: str
+    message: str
+    hint: str | None = None
+
+    def to_dict(self) -> dict[str, str | None]:
+        """Return the problem as a JSON-ready dict."""
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "param": self.param,
+            "path": self.path,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+    def __str__(self) -> str:
+        text = f"{self.severity} {self.code} {self.path}: {self.message}"
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def json_path(parts: tuple[Any, ...]) -> str:
+    """Render a path of keys and indexes as a JSON path: ``$.a[0].b``, ``$['odd key']``."""
+    out = ["$"]
+    for part in parts:
+        if isinstance(part, int) and not isinstance(part, bool):
+            out.append(f"[{part}]")
+        elif isinstance(part, str) and _IDENT.match(part):
+            out.append(f".{part}")
+        else:
+            out.append(f"[{quote(str(part), limit=40)}]")
+    return "".join(out)
+
+
+def key_path(key: str) -> str:
+    """JSON path of a top-level key."""
+    return json_path((key,))
+
+
+def quote(text: str, *, limit: int = 60) -> str:
+    """Quote a string for a message, escaping controls and lone surrogates, truncating long ones."""
+    shown = text if len(text) <= limit else text[:limit]
+    body = shown.encode("unicode_escape", "backslashreplace").decode("ascii").replace("'", "\\'")
+    if len(text) > limit:
+        return f"'{body}...' ({len(text):,} characters)"
+    return f"'{body}'"
+
+
+_MAX_DIGITS = 24
+
+
+def describe(value: Any) -> str:
+    """Show a request value in a message without ever failing or recursing.
+
+    JSON vocabulary is used (``true``, ``null``, ``an array of 3 items``), huge
+    integers are summarised rather than converted to text, and long strings are
+    truncated.
+    """
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        digits = int(value.bit_length() * 0.30103) + 1
+        if digits > _MAX_DIGITS:
+            sign = "a negative" if value < 0 else "an"
+            return f"{sign} integer of about {digits:,} digits"
+        return str(int(value))
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value):
+            return "-Infinity" if value < 0 else "Infinity"
+        return repr(value)
+    if isinstance(value, str):
+        return quote(value)
+    if isinstance(value, list | tuple):
+        return f"an array of {len(value)} item{'s' if len(value) != 1 else ''}"
+    if isinstance(value, dict):
+        return f"an object with {len(value)} key{'s' if len(value) != 1 else ''}"
+    return f"a {type(value).__name__} object"
+
+
+def json_type(value: Any) -> str:
+    """The JSON type name of a Python value, with an article, for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list | tuple):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return f"a {type(value).__name__} (not JSON)"
+
+
+def number(value: float) -> str:
+    """Format a bound from the spec: integral floats without the trailing ``.0``."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
+
+
+def plural(count: int, word: str) -> str:
+    """``1 item``, ``2 items``."""
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def listing(items: list[str], *, limit: int = 6) -> str:
+    """Join names for a message, shortening long lists: ``a, b, c and 4 more``."""
+    if len(items) <= limit:
+        if len(items) <= 1:
+            return "".join(items)
+        return ", ".join(items[:-1]) + " and " + items[-1]
+    return ", ".join(items[:limit]) + f" and {len(items) - limit} more"

@@ -1,0 +1,645 @@
+"""Value shapes from the spec, and the detailed check that explains what is wrong with a value."""
+
+import math
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
+
+from validator._problem import Problem, describe, json_path, json_type, number, plural, quote
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from fractions import Fraction
+
+_ARTICLE = {
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "a boolean",
+    "array": "an array",
+    "object": "an object",
+}
+_YAML11_BOOLS = {"yes", "no", "on", "off", "y", "n", "true", "false"}
+
+
+def ratio(text: str) -> "Fraction":
+    """Parse ``W:H`` into an exact fraction."""
+    from fractions import Fraction  # noqa: PLC0415 - fractions imports decimal; rare path
+
+    width, height = text.split(":")
+    return Fraction(int(width), int(height))
+
+
+class Advice(NamedTuple):
+    """Stricter documented guidance; values outside it are warnings, not errors."""
+
+    minimum: float | None = None
+    maximum: float | None = None
+    multiple_of: int | None = None
+    enum: tuple[Any, ...] | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    min_items: int | None = None
+    max_items: int | None = None
+    ratio_min: str | None = None
+    ratio_max: str | None = None
+    avoid: bool = False
+    note: str | None = None
+    sources: tuple[str, ...] = ()
+
+    @classmethod
+    def from_dict(cls, data: "Mapping[str, Any] | None") -> "Advice | None":
+        """Build from the resolved spec form."""
+        if not data:
+            return None
+        values = dict(data)
+        if "enum" in values:
+            values["enum"] = tuple(values["enum"])
+        values["sources"] = tuple(values.get("sources", ()))
+        return cls(**values)
+
+
+class ValueSchema(NamedTuple):
+    """The shape one value must have: a parameter, an array item or an object property."""
+
+    type: str | None = None
+    any_of: "tuple[ValueSchema, ...]" = ()
+    enum: tuple[Any, ...] | None = None
+    pattern: str | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    multiple_of: int | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    min_items: int | None = None
+    max_items: int | None = None
+    items: "ValueSchema | None" = None
+    properties: "Mapping[str, ValueSchema]" = {}  # noqa: RUF012 - read-only, never mutated
+    required: tuple[str, ...] = ()
+    advice: "Advice | None" = None
+    suggested: tuple[Any, ...] = ()
+    description: str = ""
+    regex: re.Pattern[str] | None = None
+
+    @classmethod
+    def from_dict(cls, data: "Mapping[str, Any]") -> "ValueSchema":
+        """Build from the resolved spec form (plain JSON data)."""
+        pattern = data.get("pattern")
+        items = data.get("items")
+        return cls(
+            type=data.get("type"),
+            any_of=tuple(cls.from_dict(alt) for alt in data.get("any_of", ())),
+            enum=tuple(data["enum"]) if "enum" in data else None,
+            pattern=pattern,
+            minimum=data.get("minimum"),
+            maximum=data.get("maximum"),
+            multiple_of=data.get("multiple_of"),
+            min_length=data.get("min_length"),
+            max_length=data.get("max_length"),
+            min_items=data.get("min_items"),
+            max_items=data.get("max_items"),
+            items=cls.from_dict(items) if items is not None else None,
+            properties={k: cls.from_dict(v) for k, v in data.get("properties", {}).items()},
+            required=tuple(data.get("required", ())),
+            advice=Advice.from_dict(data.get("advice")),
+            suggested=tuple(data.get("suggested", ())),
+            description=data.get("description", ""),
+            regex=re.compile(pattern) if pattern else None,
+        )
+
+    def expected(self) -> str:
+        """What the value should be, for a message: ``an integer``, ``a number or 'first'``."""
+        if self.any_of:
+            return " or ".join(alt.expected() for alt in self.any_of)
+        if self.enum is not None and self.type == "string":
+            return "one of " + ", ".join(quote(str(v)) for v in self.enum)
+        return _ARTICLE.get(self.type or "", "a value")
+
+    def bounds(self) -> str:
+        """The allowed range in words, for messages and docs (empty when unbounded)."""
+        parts: list[str] = []
+        lo, hi = self.minimum, self.maximum
+        if lo is not None and hi is not None:
+            parts.append(f"{number(lo)} to {number(hi)}")
+        elif lo is not None:
+            parts.append(f"at least {number(lo)}")
+        elif hi is not None:
+            parts.append(f"at most {number(hi)}")
+        if self.multiple_of is not None:
+            parts.append(f"multiples of {self.multiple_of}")
+        return ", ".join(parts)
+
+
+# --- type tests shared with the compiled checker ---------------------------
+
+
+def is_integer(value: Any) -> TypeGuard[int | float]:
+    """JSON Schema's integer: an int that is not a bool, or a float with no fraction."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    return isinstance(value, float) and value.is_integer()
+
+
+def is_number(value: Any) -> TypeGuard[int | float]:
+    """A finite JSON number (booleans are not numbers)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    return isinstance(value, float) and math.isfinite(value)
+
+
+def type_matches(kind: str | None, value: Any) -> bool:
+    """Whether the value has the JSON type ``kind``."""
+    if kind == "string":
+        return isinstance(value, str)
+    if kind == "integer":
+        return is_integer(value)
+    if kind == "number":
+        return is_number(value)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "array":
+        return isinstance(value, list | tuple)
+    if kind == "object":
+        return isinstance(value, dict)
+    return False
+
+
+def json_equal(a: Any, b: Any) -> bool:
+    """Equality as JSON sees it: ``1 == 1.0`` but ``true != 1``."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a is b
+    return bool(a == b)
+
+
+def has_lone_surrogate(text: str) -> bool:
+    """Whether a string holds a lone surrogate (not encodable as UTF-8)."""
+    if text.isascii():
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+# --- the detailed check, compiled once per model -------------------------------
+
+#: ``explain(value, parts, param, out)``: append a Problem for everything wrong with
+#: ``value`` (found at ``parts``, under top-level key ``param``) to ``out``.
+Explainer = Callable[[Any, tuple[Any, ...], "str | None", list[Problem]], None]
+
+
+def compile_value(schema: ValueSchema, model: str) -> Explainer:
+    """Compile a value shape into an explainer with its message fragments pre-rendered.
+
+    Built from data only (bounds, sets, compiled patterns); never from code text.
+    """
+    if schema.any_of:
+        return _compile_any_of(schema, model)
+    kind = schema.type
+    if kind in {"integer", "number"}:
+        return _compile_number(schema, model)
+    if kind == "string":
+        return _compile_string(schema, model)
+    if kind == "boolean":
+        return _compile_boolean(schema, model)
+    if kind == "array":
+        return _compile_array(schema, model)
+    return _compile_object(schema, model)
+
+
+def _type_problem(
+    schema: ValueSchema, model: str
+) -> Callable[[Any, tuple[Any, ...], str | None], Problem]:
+    must = f" must be {schema.expected()} for {model}, got "
+
+    def problem(value: Any, parts: tuple[Any, ...], param: str | None) -> Problem:
+        got = json_type(value)
+        if isinstance(value, float) and not math.isfinite(value):
+            got = f"{describe(value)}, which is not a JSON number"
+        elif not isinstance(value, list | tuple | dict):
+            got = f"{got} ({describe(value)})"
+        path = _path(parts)
+        return Problem(
+            "invalid_type",
+            "error",
+            param,
+            path,
+            f"{_subject_of(path)}{must}{got}",
+            _type_hint(schema, value),
+        )
+
+    return problem
+
+
+def _compile_any_of(schema: ValueSchema, model: str) -> Explainer:
+    alternatives = [(alt.type, compile_value(alt, model)) for alt in schema.any_of]
+    bad_type = _type_problem(schema, model)
+
+    def explain(value: Any, parts: tuple[Any, ...], param: str | None, out: list[Problem]) -> None:
+        for kind, alternative in alternatives:
+            if type_matches(kind, value):
+                alternative(value, parts, param, out)
+                return
+        out.append(bad_type(value, parts, param))
+
+    return explain
+
+
+def _compile_number(schema: ValueSchema, model: str) -> Explainer:
+    integer = schema.type == "integer"
+    lo, hi, step = schema.minimum, schema.maximum, schema.multiple_of
+    allowed = f" for {model} (allowed: {schema.bounds()})"
+    below = f" is below the minimum {number(lo)}{allowed}" if lo is not None else ""
+    above = f" is above the maximum {number(hi)}{allowed}" if hi is not None else ""
+    not_step = f" is not a multiple of {step} for {model}"
+    enum = schema.enum
+    enum_text = ", ".join(describe(v) for v in enum) if enum is not None else ""
+    advise = _compile_advice(schema, model)
+    bad_type = _type_problem(schema, model)
+
+    def explain(value: Any, parts: tuple[Any, ...], param: str | None, out: list[Problem]) -> None:
+        kind = type(value)
+        if kind is not int and not (is_integer(value) if integer else is_number(value)):
+            out.append(bad_type(value, parts, param))
+            return
+        count = len(out)
+        if lo is not None and value < lo:
+            path = _path(parts)
+            out.append(
+                Problem(
+                    "out_of_range",
+                    "error",
+                    param,
+                    path,
+                    f"{_subject_of(path)} {describe(value)}{below}",
+                )
+            )
+        elif hi is not None and value > hi:
+            path = _path(parts)
+            out.append(
+                Problem(
+                    "out_of_range",
+                    "error",
+                    param,
+                    path,
+                    f"{_subject_of(path)} {describe(value)}{above}",
+                )
+            )
+        if step is not None and is_integer(value) and int(value) % step:
+            whole = int(value)
+            lower = whole - whole % step
+            nearest = [
+                n
+                for n in (lower, lower + step)
+                if (lo is None or n >= lo) and (hi is None or n <= hi)
+            ]
+            hint = "use " + " or ".join(str(n) for n in nearest) if nearest else None
+            path = _path(parts)
+            out.append(
+                Problem(
+                    "not_multiple_of",
+                    "error",
+                    param,
+                    path,
+                    f"{_subject_of(path)} {describe(value)}{not_step}",
+                    hint,
+                )
+            )
+        if enum is not None and not any(json_equal(value, v) for v in enum):
+            path = _path(parts)
+            message = f"{_subject_of(path)} {describe(value)} is not one of {enum_text} for {model}"
+            out.append(Problem("invalid_value", "error", param, path, message))
+        if advise is not None and len(out) == count:
+            advise(value, parts, param, out)
+
+    return explain
+
+
+def _compile_string(schema: ValueSchema, model: str) -> Explainer:
+    enum = frozenset(schema.enum) if schema.enum is not None else None
+    enum_names = tuple(str(v) for v in schema.enum) if schema.enum is not None else ()
+    not_one_of = " is not one of " + ", ".join(quote(v) for v in enum_names) + f" for {model}"
+    regex = schema.regex
+    no_match = f" does not match the pattern {schema.pattern} for {model}"
+    example = f"for example {quote(str(schema.suggested[0]))}" if schema.suggested else None
+    lo, hi = schema.min_length, schema.max_length
+    too_short = f"; {model} needs at least {plural(lo, 'character')}" if lo is not None else ""
+    too_long = f"; {model} allows at most {hi:,}" if hi is not None else ""
+    advise = _compile_advice(schema, model)
+    bad_type = _type_problem(schema, model)
+
+    def explain(value: Any, parts: tuple[Any, ...], param: str | None, out: list[Problem]) -> None:
+        if not isinstance(value, str):
+            out.append(bad_type(value, parts, param))
+            return
+        count = len(out)
+        if enum is not None and value not in enum:
+            path = _path(parts)
+            message = f"{_subject_of(path)} {quote(value)}{not_one_of}"
+            out.append(
+                Problem(
+                    "invalid_value", "error", param, path, message, did_you_mean(value, enum_names)
+                )
+            )
+            return
+        if regex is not None and not regex.search(value):
+            path = _path(parts)
+            out.append(
+                Problem(
+                    "invalid_value",
+                    "error",
+                    param,
+                    path,
+                    f"{_subject_of(path)} {quote(value)}{no_match}",
+                    example,
+                )
+            )
+        length = len(value)
+        if lo is not None and length < lo:
+            path = _path(parts)
+            what = "is empty" if length == 0 else f"is {plural(length, 'character')} long"
+            out.append(
+                Problem(
+                    "out_of_range", "error", param, path, f"{_subject_of(path)} {what}{too_short}"
+                )
+            )
+        elif hi is not None and length > hi:
+            path = _path(parts)
+            message = f"{_subject_of(path)} is {plural(length, 'character')} long{too_long}"
+            out.append(Problem("out_of_range", "error", param, path, message))
+        if not value.isascii() and has_lone_surrogate(value):
+            path = _path(parts)
+            out.append(
+                Problem(
+                    "invalid_unicode",
+                    "warning",
+                    param,
+                    path,
+                    f"{_subject_of(path)} holds a lone surrogate, which is not valid Unicode "
+                    "and cannot be sent as UTF-8",
+                    "remove or replace the unpaired surrogate",
+                )
+            )
+        if advise is not None and len(out) == count:
+            advise(value, parts, param, out)
+
+    return explain
+
+
+def _compile_boolean(schema: ValueSchema, model: str) -> Explainer:
+    advise = _compile_advice(schema, model)
+    bad_type = _type_problem(schema, model)
+
+    def explain(value: Any, parts: tuple[Any, ...], param: str | None, out: list[Problem]) -> None:
+        if not isinstance(value, bool):
+            out.append(bad_type(value, parts, param))
+        elif advise is not None:
+            advise(value, parts, param, out)
+
+    return explain
+
+
+def _compile_array(schema: ValueSchema, model: str) -> Explainer:
+    lo, hi = schema.min_items, schema.max_items
+    items = compile_value(schema.items, model) if schema.items is not None else None
+    advise = _compile_advice(schema, model)
+    bad_type = _type_problem(schema, model)
+
+    def explain(value: Any, parts: tuple[Any, ...], param: str | None, out: list[Problem]) -> None:
+        if not isinstance(value, list | tuple):
+            out.append(bad_type(value, parts, param))
+            return
+        count = len(out)
+        size = len(value)
+        if lo is not None and size < lo:
+            path = _path(parts)
+            message = f"{_subject_of(path)} has {plural(size, 'item')}; {model} needs at least {lo}"
+            out.append(Problem("out_of_range", "error", param, path, message))
+        if hi is not None and size > hi:
+            path = _path(parts)
+            message = f"{_subject_of(path)} has {plural(size, 'item')}; {model} allows at most {hi}"
+            out.append(Problem("out_of_range", "error", param, path, message))
+        if items is not None:
+            for index, item in enumerate(value):
+                items(item, (*parts, index), param, out)
+        if advise is not None and len(out) == count:
+            advise(value, parts, param, out)
+
+    return explain
+
+
+def _compile_object(schema: ValueSchema, model: str) -> Explainer:
+    properties = {name: compile_value(prop, model) for name, prop in schema.properties.items()}
+    names = tuple(schema.properties)
+    takes = ", ".join(quote(k) for k in names)
+    required = schema.required
+    bad_type = _type_problem(schema, model)
+
+    def explain(value: Any, parts: tuple[Any, ...], param: str | None, out: list[Problem]) -> None:
+        if not isinstance(value, dict):
+            out.append(bad_type(value, parts, param))
+            return
+        subject = _subject_of(_path(parts))
+        for name in required:
+            if name not in value:
+                message = f"{subject} needs {quote(name)} for {model}"
+                out.append(
+                    Problem("missing_required", "error", param, _path((*parts, name)), message)
+                )
+        for key, item in value.items():
+            check = properties.get(key) if isinstance(key, str) else None
+            if check is None:
+                name = key if isinstance(key, str) else str(key)
+                message = f"{subject} has no key {quote(name)}; it takes {takes}"
+                out.append(
+                    Problem(
+                        "unknown_parameter",
+                        "error",
+                        param,
+                        _path((*parts, name)),
+                        message,
+                        did_you_mean(name, names),
+                    )
+                )
+                continue
+            check(item, (*parts, key), param, out)
+
+    return explain
+
+
+def _compile_advice(schema: ValueSchema, model: str) -> Explainer | None:
+    """Warnings for values inside the hard bounds but outside the documented advice."""
+    advice = schema.advice
+    if advice is None:
+        return None
+    why = f" for {model}" + (f" ({advice.note})" if advice.note else "")
+    hint = _advice_hint(schema, advice)
+    ratio_lo = ratio(advice.ratio_min) if advice.ratio_min else None
+    ratio_hi = ratio(advice.ratio_max) if advice.ratio_max else None
+    advised_enum = ", ".join(describe(v) for v in advice.enum) if advice.enum is not None else ""
+
+    def explain(value: Any, parts: tuple[Any, ...], param: str | None, out: list[Problem]) -> None:
+        if advice.avoid:
+            path = _path(parts)
+            out.append(
+                Problem(
+                    "not_recommended",
+                    "warning",
+                    param,
+                    path,
+                    f"{_subject_of(path)} is not recommended{why}",
+                )
+            )
+            return
+        notes: list[str] = []
+        if is_number(value):
+            if advice.minimum is not None and value < advice.minimum:
+                notes.append(f"below the advised minimum {number(advice.minimum)}")
+            if advice.maximum is not None and value > advice.maximum:
+                notes.append(f"above the advised maximum {number(advice.maximum)}")
+            if (
+                advice.multiple_of is not None
+                and is_integer(value)
+                and int(value) % advice.multiple_of
+            ):
+                notes.append(f"not a multiple of {advice.multiple_of} as advised")
+        if advice.enum is not None and not any(json_equal(value, v) for v in advice.enum):
+            notes.append(f"not one of the advised values {advised_enum}")
+        if isinstance(value, str):
+            if advice.min_length is not None and len(value) < advice.min_length:
+                notes.append(f"shorter than the advised {plural(advice.min_length, 'character')}")
+            if advice.max_length is not None and len(value) > advice.max_length:
+                notes.append(f"longer than the advised {plural(advice.max_length, 'character')}")
+            if ratio_lo is not None or ratio_hi is not None:
+                try:
+                    value_ratio = ratio(value)
+                except (ValueError, ZeroDivisionError):
+                    value_ratio = None
+                if value_ratio is not None and ratio_lo is not None and value_ratio < ratio_lo:
+                    notes.append(f"narrower than the advised {advice.ratio_min}")
+                if value_ratio is not None and ratio_hi is not None and value_ratio > ratio_hi:
+                    notes.append(f"wider than the advised {advice.ratio_max}")
+        if isinstance(value, list | tuple):
+            if advice.min_items is not None and len(value) < advice.min_items:
+                notes.append(f"fewer than the advised {plural(advice.min_items, 'item')}")
+            if advice.max_items is not None and len(value) > advice.max_items:
+                notes.append(f"more than the advised {plural(advice.max_items, 'item')}")
+        if notes:
+            path = _path(parts)
+            shown = f"({describe(value)})" if isinstance(value, list | tuple) else describe(value)
+            message = f"{_subject_of(path)} {shown} is {' and '.join(notes)}{why}"
+            out.append(Problem("not_recommended", "warning", param, path, message, hint))
+
+    return explain
+
+
+def _advice_hint(schema: ValueSchema, advice: Advice) -> str | None:
+    parts: list[str] = []
+    if advice.minimum is not None or advice.maximum is not None:
+        lo = number(advice.minimum) if advice.minimum is not None else number(schema.minimum or 0)
+        hi = number(advice.maximum) if advice.maximum is not None else None
+        parts.append(f"{lo} to {hi}" if hi is not None else f"at least {lo}")
+    if advice.multiple_of is not None:
+        parts.append(f"multiples of {advice.multiple_of}")
+    if advice.ratio_min or advice.ratio_max:
+        parts.append(f"ratios from {advice.ratio_min or 'any'} to {advice.ratio_max or 'any'}")
+    if not parts:
+        return None
+    return (
+        "advised: "
+        + ", ".join(parts)
+        + (f" (sources: {', '.join(advice.sources)})" if advice.sources else "")
+    )
+
+
+_PATHS: dict[tuple[Any, ...], str] = {}
+
+
+def _path(parts: tuple[Any, ...]) -> str:
+    """JSON path of ``parts``; top-level keys are cached (they repeat across requests)."""
+    if len(parts) == 1 and isinstance(parts[0], str):
+        found = _PATHS.get(parts)
+        if found is None:
+            found = json_path(parts)
+            if len(_PATHS) < 4096 and len(parts[0]) <= 64:
+                _PATHS[parts] = found
+        return found
+    return json_path(parts)
+
+
+def _subject_of(path: str) -> str:
+    """``width``, ``frame_images[0].frame``: a path without its ``$.``."""
+    return path.removeprefix("$.")
+
+
+def _type_hint(schema: ValueSchema, value: Any) -> str | None:
+    kind = schema.type
+    if isinstance(value, str):
+        text = value.strip()
+        if kind == "boolean" and text.lower() in _YAML11_BOOLS:
+            return "write true or false without quotes"
+        if kind in {"integer", "number"} and _looks_numeric(text):
+            return f"write {text} without quotes"
+    if kind == "integer" and isinstance(value, float) and math.isfinite(value):
+        return "use a whole number"
+    if kind == "array" and isinstance(value, str):
+        return "wrap the value in a list: [" + quote(value, limit=30) + "]"
+    return None
+
+
+def _looks_numeric(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+_INDEXES: dict[tuple[str, ...], dict[str, list[str]]] = {}
+
+
+def _deletes(word: str) -> set[str]:
+    return {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}
+
+
+def _index(candidates: tuple[str, ...]) -> dict[str, list[str]]:
+    """Symmetric-delete index: each candidate under itself and its one-letter deletions."""
+    index = _INDEXES.get(candidates)
+    if index is None:
+        index = {}
+        for candidate in candidates:
+            for variant in _deletes(candidate.lower()):
+                index.setdefault(variant, []).append(candidate)
+        if len(_INDEXES) > 256:
+            _INDEXES.clear()
+        _INDEXES[candidates] = index
+    return index
+
+
+def did_you_mean(name: str, candidates: list[str] | tuple[str, ...]) -> str | None:
+    """``did you mean 'width'?`` for the closest candidate, or None.
+
+    Matches ignoring case first, then within one deletion on either side (which
+    covers one insertion, deletion, substitution or transposition), using an
+    index built once per candidate list: a handful of dict lookups per call.
+    """
+    if len(name) > 64:
+        return None
+    index = _index(tuple(candidates))
+    lowered = name.lower()
+    exact = [c for c in index.get(lowered, ()) if c.lower() == lowered]
+    if exact:
+        return f"did you mean {quote(exact[0])}?" if exact[0] != name else None
+    scores: dict[str, int] = {}
+    for variant in _deletes(lowered):
+        for candidate in index.get(variant, ()):
+            scores[candidate] = scores.get(candidate, 0) + 1
+    if not scores:
+        return None
+    best = max(scores, key=lambda c: (scores[c], -abs(len(c) - len(name))))
+    return f"did you mean {quote(best)}?"

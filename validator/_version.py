@@ -1,0 +1,3 @@
+"""The capspec version."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,92 @@
+"""The click application: options become plain arguments; the library does the work.
+
+Exit codes, for every command: 0 clean, 1 problems found (or stale output), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from validator._version import __version__
+from validator.errors import SpecError
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+
+_SPEC_HELP = "Capability spec to use (default: the spec bundled with capspec)."
+
+
+def load_spec_or_exit(path: str | None) -> object:
+    """Load the spec; a bad spec is reported with file:line:col and exits 1, never a traceback."""
+    from validator import load_spec  # noqa: PLC0415
+
+    try:
+        return load_spec(path)
+    except SpecError as exc:
+        click.echo(str(exc), err=True)
+        click.echo(f"capspec: the capability spec {exc.path} is invalid", err=True)
+        sys.exit(EXIT_PROBLEMS)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "-V", "--version", prog_name="capspec")
+def cli() -> None:
+    """Check Together AI image-generation requests before you send them.
+
+    capspec knows, model by model, which parameters the API takes, their types,
+    bounds and defaults (the capability spec). Lint request payloads in CI,
+    normalize them, or generate schemas and documentation from the same data.
+
+    \b
+    Exit codes: 0 clean, 1 problems found, 2 usage error.
+    """
+
+
+@cli.command()
+@click.option("--spec", "spec_path", type=click.Path(dir_okay=False), help=_SPEC_HELP)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default="schemas",
+    show_default=True,
+    help="Directory to write the schemas to.",
+)
+@click.option(
+    "--check", is_flag=True, help="Write nothing; exit 1 and name the files that are stale."
+)
+def schemas(spec_path: str | None, out_dir: str, check: bool) -> None:
+    """Generate one JSON Schema (draft 2020-12) per model, and an index schema.
+
+    \b
+    Examples:
+      capspec schemas                     # regenerate ./schemas from the bundled spec
+      capspec schemas --spec capabilities.yaml --out schemas --check
+    """
+    from validator import _schemagen  # noqa: PLC0415
+    from validator._spec import Spec  # noqa: PLC0415
+
+    spec = load_spec_or_exit(spec_path)
+    assert isinstance(spec, Spec)
+    out = Path(out_dir)
+    if check:
+        stale = _schemagen.stale(spec, out)
+        for name, why in stale:
+            click.echo(f"{out / name}: {why}", err=True)
+        if stale:
+            click.echo(
+                f"capspec: {len(stale)} schema file(s) are stale; "
+                f"run `capspec schemas --out {out}`",
+                err=True,
+            )
+            sys.exit(EXIT_PROBLEMS)
+        click.echo(f"{out}: {len(spec.models) + 1} schemas are up to date")
+        return
+    changed = _schemagen.write(spec, out)
+    click.echo(
+        f"{out}: {len(changed)} file(s) written or removed, {len(spec.models) + 1} schemas in all"
+    )
