@@ -9,10 +9,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 from referencing import Registry, Resource
-from seedtable import load as load_seed_table
-from seedtable import models_for
 
 from validator import _schemagen
+
+from seedtable import load as load_seed_table
+from seedtable import models_for
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "schemas"

@@ -34,6 +34,7 @@ _ENUM: Final = 4  # (kind, frozenset): str in a set
 _PATTERN: Final = 5  # (kind, regex, lo, hi): str matching, length in [lo, hi]
 _BOOL: Final = 6  # (kind, allowed): bool in allowed
 
+_STATUS_RANK: Final = {"active": 0, "deprecated": 1, "retired": 2}
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _FLOAT_MAX: Final = 1.7976931348623157e308
 
@@ -226,7 +227,15 @@ class ModelChecker:
     def unsupported(self, key: str) -> Problem:
         """An API parameter this model does not take, naming the models that do."""
         spec = self.spec
-        takers = spec.takers(key)
+        # Active models on the same endpoint first: they are the alternatives worth naming.
+        endpoint = self.model.endpoint
+        takers = sorted(
+            spec.takers(key),
+            key=lambda t: (
+                spec.models[t].endpoint != endpoint,
+                _STATUS_RANK[spec.models[t].lifecycle.status],
+            ),
+        )
         names = [spec.models[t].name for t in takers]
         who = f"models that take it: {listing(names)}" if names else "no model in the spec takes it"
         entry = self.model.unsupported.get(key)

@@ -1,0 +1,215 @@
+"""normalize() and preflight(): defaults, policies, repairs, and their contract."""
+
+from __future__ import annotations
+
+import pytest
+
+import validator
+
+SCHNELL = "black-forest-labs/FLUX.1-schnell"
+FLUX2_PRO = "black-forest-labs/FLUX.2-pro"
+KONTEXT = "black-forest-labs/FLUX.1-kontext-pro"
+
+
+def codes(problems, severity=None):
+    return [p.code for p in problems if severity is None or p.severity == severity]
+
+
+def test_schnell_defaults_follow_the_seed():
+    result = validator.normalize({"model": SCHNELL, "prompt": "a cat"})
+    assert result.ok
+    assert result.request == {
+        "model": SCHNELL,
+        "prompt": "a cat",
+        "n": 1,
+        "response_format": "url",
+        "output_format": "jpeg",
+        "disable_safety_checker": False,
+        "width": 1024,
+        "height": 1024,
+        "steps": 4,
+    }
+    assert result.defaults_filled == (
+        "n",
+        "response_format",
+        "output_format",
+        "disable_safety_checker",
+        "width",
+        "height",
+        "steps",
+    )
+
+
+def test_kontext_defaults_fill_steps_28_and_no_size():
+    result = validator.normalize({"model": KONTEXT, "prompt": "a cat"})
+    assert result.request["steps"] == 28
+    assert (
+        "width" not in result.request
+        and "height" not in result.request
+        and "aspect_ratio" not in result.request
+    )
+
+
+def test_flux2_dev_defaults_fill_guidance_but_not_steps():
+    request = validator.normalize({"model": "black-forest-labs/FLUX.2-dev", "prompt": "x"}).request
+    assert request["guidance_scale"] == 3.5
+    assert "steps" not in request
+    assert "seed" not in request and "prompt_upsampling" not in request
+
+
+def test_given_values_are_kept_and_not_refilled():
+    result = validator.normalize({"model": SCHNELL, "prompt": "x", "steps": 2, "n": 3})
+    assert result.request["steps"] == 2 and result.request["n"] == 3
+    assert "steps" not in result.defaults_filled
+
+
+def test_integral_floats_become_ints_for_integer_parameters():
+    result = validator.normalize(
+        {
+            "model": "black-forest-labs/FLUX.2-dev",
+            "prompt": "x",
+            "width": 1024.0,
+            "steps": 28.0,
+            "guidance_scale": 4.0,
+        }
+    )
+    assert result.ok
+    assert type(result.request["width"]) is int and type(result.request["steps"]) is int
+    assert result.request["guidance_scale"] == 4.0
+
+
+def test_normalize_never_mutates_and_returns_a_new_dict():
+    request = {
+        "model": "black-forest-labs/FLUX.2-pro",
+        "prompt": "x",
+        "reference_images": ["https://e.x/a"],
+    }
+    result = validator.normalize(request, policy="fix")
+    assert request == {
+        "model": "black-forest-labs/FLUX.2-pro",
+        "prompt": "x",
+        "reference_images": ["https://e.x/a"],
+    }
+    result.request["reference_images"].append("https://e.x/b")
+    assert request["reference_images"] == ["https://e.x/a"]
+    assert validator.normalize(request).request is not request
+
+
+def test_strict_keeps_errors_as_errors():
+    result = validator.normalize({"model": FLUX2_PRO, "prompt": "x", "negative_prompt": "blurry"})
+    assert not result.ok
+    assert result.request["negative_prompt"] == "blurry"
+    assert codes(result.problems, "error") == ["unsupported_parameter"]
+
+
+def test_drop_removes_unsupported_and_unknown_with_a_warning_each():
+    result = validator.normalize(
+        {"model": FLUX2_PRO, "prompt": "x", "negative_prompt": "blurry", "widht": 9, "n": 9},
+        policy="drop",
+    )
+    assert "negative_prompt" not in result.request and "widht" not in result.request
+    assert codes(result.problems, "warning") == ["parameter_dropped", "parameter_dropped"]
+    assert codes(result.problems, "error") == ["out_of_range"]  # other errors stay
+    assert not result.ok
+
+
+def test_fix_repairs_each_by_one_rule_and_reports_it():
+    result = validator.normalize(
+        {
+            "model": "black-forest-labs/flux.2-FLEX",
+            "prompt": "x",
+            "width": 5000,
+            "height": 1001,
+            "n": 9,
+            "output_format": "PNG",
+            "guidance": 7.5,
+            "steps": 0,
+        },
+        policy="fix",
+    )
+    assert result.ok
+    request = result.request
+    assert request["model"] == "black-forest-labs/FLUX.2-flex"
+    assert (request["width"], request["height"], request["n"], request["steps"]) == (
+        2048,
+        1000,
+        4,
+        1,
+    )
+    assert request["output_format"] == "png"
+    assert request["guidance_scale"] == 7.5 and "guidance" not in request
+    changes = [p for p in result.problems if p.code in {"value_changed", "renamed_parameter"}]
+    assert sorted(p.param for p in changes) == [
+        "guidance",
+        "height",
+        "model",
+        "n",
+        "output_format",
+        "steps",
+        "width",
+    ]
+
+
+def test_fix_turns_width_height_into_the_nearest_documented_ratio_on_kontext():
+    result = validator.normalize(
+        {"model": KONTEXT, "prompt": "x", "width": 1536, "height": 1024}, policy="fix"
+    )
+    assert result.ok
+    assert result.request["aspect_ratio"] == "3:2"
+    assert "width" not in result.request
+    assert [p.code for p in result.problems] == ["value_changed"]
+
+
+def test_fix_snaps_an_off_menu_size_to_the_nearest_menu_size():
+    result = validator.normalize(
+        {"model": "google/flash-image-3.1-lite", "prompt": "x", "width": 1000, "height": 1500},
+        policy="fix",
+    )
+    assert result.ok
+    assert (result.request["width"], result.request["height"]) == (896, 1200)
+    assert "1000x1500" in result.problems[0].message
+
+
+def test_menu_models_fill_width_and_height_only_as_a_pair():
+    result = validator.normalize(
+        {"model": "google/flash-image-3.1-lite", "prompt": "x", "width": 1264}
+    )
+    assert result.ok and "height" not in result.request
+    result = validator.normalize({"model": "google/flash-image-3.1-lite", "prompt": "x"})
+    assert (result.request["width"], result.request["height"]) == (1024, 1024)
+
+
+def test_wan_gets_no_size_default():
+    request = validator.normalize({"model": "Wan-AI/Wan2.6-image", "prompt": "x"}).request
+    assert "width" not in request and "height" not in request
+
+
+def test_unknown_model_is_left_alone_except_case_under_fix():
+    assert validator.normalize({"model": "acme/x", "prompt": "x"}, policy="fix").request == {
+        "model": "acme/x",
+        "prompt": "x",
+    }
+    fixed = validator.normalize({"model": SCHNELL.upper(), "prompt": "x"}, policy="fix")
+    assert fixed.request["model"] == SCHNELL and fixed.ok
+
+
+def test_a_non_object_normalizes_to_an_error():
+    result = validator.normalize(["not", "a", "request"])
+    assert not result.ok and codes(result.problems) == ["invalid_type"]
+
+
+def test_an_unknown_policy_is_a_value_error():
+    with pytest.raises(ValueError, match="policy must be one of strict, drop, fix"):
+        validator.normalize({"model": SCHNELL}, policy="lenient")  # type: ignore[arg-type]
+
+
+def test_preflight_returns_the_request_or_raises_with_every_problem():
+    assert validator.preflight({"model": FLUX2_PRO, "prompt": "x"})["n"] == 1
+    with pytest.raises(validator.RequestError) as caught:
+        validator.preflight({"model": FLUX2_PRO, "prompt": "x", "negative_prompt": "y", "steps": 3})
+    assert sorted(p.param for p in caught.value.problems) == ["negative_prompt", "steps"]
+    assert "2 errors" in str(caught.value)
+    sent = validator.preflight(
+        {"model": FLUX2_PRO, "prompt": "x", "negative_prompt": "y"}, policy="drop"
+    )
+    assert "negative_prompt" not in sent

@@ -1,0 +1,238 @@
+"""validate(): codes, messages, hints and paths for a person; never raising."""
+
+from __future__ import annotations
+
+import pytest
+
+import validator
+from validator import Problem
+
+SCHNELL = "black-forest-labs/FLUX.1-schnell"
+FLUX2_PRO = "black-forest-labs/FLUX.2-pro"
+KONTEXT = "black-forest-labs/FLUX.1-kontext-pro"
+
+
+def only(problems, code):
+    found = [p for p in problems if p.code == code]
+    assert len(found) == 1, [str(p) for p in problems]
+    return found[0]
+
+
+def test_a_valid_request_has_no_problems():
+    assert (
+        validator.validate({"model": FLUX2_PRO, "prompt": "a cat", "width": 1024, "height": 768})
+        == []
+    )
+
+
+def test_problem_is_an_immutable_record():
+    problem = validator.validate({"model": FLUX2_PRO, "prompt": "a cat", "steps": 20})[0]
+    assert isinstance(problem, Problem)
+    with pytest.raises(AttributeError):
+        problem.code = "x"  # type: ignore[misc]
+    assert problem.to_dict() == {
+        "code": "unsupported_parameter",
+        "severity": "error",
+        "param": "steps",
+        "path": "$.steps",
+        "message": problem.message,
+        "hint": None,
+    }
+
+
+def test_unsupported_names_the_model_and_who_takes_it():
+    problem = only(
+        validator.validate({"model": FLUX2_PRO, "prompt": "x", "negative_prompt": "blurry"}),
+        "unsupported_parameter",
+    )
+    assert FLUX2_PRO in problem.message
+    assert "FLUX.1.1 Pro" in problem.message  # a model that takes it
+    assert problem.param == "negative_prompt"
+
+
+def test_unsupported_hints_the_alternative_parameter():
+    problems = validator.validate({"model": KONTEXT, "prompt": "x", "width": 1024, "height": 768})
+    assert [p.hint for p in problems] == ["use aspect_ratio instead, for example '1:1'"] * 2
+    problem = only(
+        validator.validate({"model": SCHNELL, "prompt": "x", "aspect_ratio": "16:9"}),
+        "unsupported_parameter",
+    )
+    assert problem.hint == "use width and height instead"
+
+
+def test_unknown_parameter_suggests_the_nearest_name():
+    assert (
+        only(
+            validator.validate({"model": SCHNELL, "prompt": "x", "widht": 1024}),
+            "unknown_parameter",
+        ).hint
+        == "did you mean 'width'?"
+    )
+    assert (
+        only(
+            validator.validate({"model": SCHNELL, "prompt": "x", "Steps": 4}), "unknown_parameter"
+        ).hint
+        == "did you mean 'steps'?"
+    )
+    hint = only(
+        validator.validate({"model": SCHNELL, "prompt": "x", "size": "1024x1024"}),
+        "unknown_parameter",
+    ).hint
+    assert hint is not None and "width and height" in hint
+
+
+def test_unknown_model_checks_nothing_else_and_hints_the_id():
+    problems = validator.validate(
+        {"model": "black-forest-labs/flux.2-PRO", "steps": "many", "bogus": 1}
+    )
+    assert [(p.code, p.param) for p in problems] == [("unknown_model", "model")]
+    assert "'black-forest-labs/FLUX.2-pro'" in (problems[0].hint or "")
+    assert "FLUX.2-pro'" in (
+        validator.validate({"model": "FLUX.2-pro", "prompt": "x"})[0].hint or ""
+    )
+
+
+def test_every_problem_in_a_request_is_reported():
+    request = {
+        "model": SCHNELL,
+        "prompt": "",
+        "width": 1001,
+        "n": 9,
+        "seed": "42",
+        "output_format": "PNG",
+        "foo": 1,
+    }
+    codes = sorted(p.code for p in validator.validate(request) if p.severity == "error")
+    assert codes == [
+        "invalid_type",
+        "invalid_value",
+        "not_multiple_of",
+        "out_of_range",
+        "out_of_range",
+        "unknown_parameter",
+    ]
+
+
+def test_messages_name_the_value_and_what_is_allowed():
+    problem = only(
+        validator.validate({"model": SCHNELL, "prompt": "x", "width": 4096}), "out_of_range"
+    )
+    assert (
+        problem.message
+        == f"width 4096 is above the maximum 1920 for {SCHNELL} (allowed: 256 to 1920, multiples of 8)"
+    )
+    problem = only(
+        validator.validate({"model": SCHNELL, "prompt": "x", "width": 1001}), "not_multiple_of"
+    )
+    assert problem.hint == "use 1000 or 1008"
+    problem = only(
+        validator.validate({"model": SCHNELL, "prompt": "x", "output_format": "PNG"}),
+        "invalid_value",
+    )
+    assert "'jpeg', 'png'" in problem.message
+    assert problem.hint == "did you mean 'png'?"
+    problem = only(
+        validator.validate({"model": SCHNELL, "prompt": "x", "seed": "42"}), "invalid_type"
+    )
+    assert problem.hint == "write 42 without quotes"
+
+
+def test_nested_paths_point_into_arrays():
+    request = {
+        "model": "kwaivgI/kling-2.1-pro",
+        "frame_images": [{"input_image": "u"}, {"frame": "last"}, {"input_image": 3}],
+    }
+    paths = [(p.code, p.path) for p in validator.validate(request)]
+    assert paths == [
+        ("missing_required", "$.frame_images[1].input_image"),
+        ("invalid_type", "$.frame_images[2].input_image"),
+    ]
+
+
+def test_kling_needs_frame_images_not_prompt():
+    assert [
+        (p.code, p.param) for p in validator.validate({"model": "kwaivgI/kling-2.0-master"})
+    ] == [("missing_required", "frame_images")]
+
+
+def test_lifecycle_warnings():
+    retired = validator.validate({"model": SCHNELL, "prompt": "x"})
+    assert [(p.code, p.severity) for p in retired] == [("retired_model", "warning")]
+    deprecated = validator.validate({"model": "black-forest-labs/FLUX.1-krea-dev", "prompt": "x"})
+    assert [(p.code, p.severity) for p in deprecated] == [("deprecated_model", "warning")]
+    assert "2026-05-27" in deprecated[0].message
+
+
+def test_advice_is_a_warning_not_an_error():
+    problems = validator.validate(
+        {"model": "black-forest-labs/FLUX.2-flex", "prompt": "x", "width": 2000}
+    )
+    assert [(p.code, p.severity) for p in problems] == [("not_recommended", "warning")]
+    assert "1920" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        None,
+        42,
+        "a request",
+        [],
+        [{}],
+        1.5,
+        True,
+        b"bytes",
+        {1, 2},
+        {"model": None},
+        {"model": 3},
+        {"model": ["x"]},
+        {"model": {"a": 1}},
+        {"model": SCHNELL, "prompt": "x", 1: 2, None: 3, (1, 2): 4},
+        {"model": SCHNELL, "prompt": "\ud800", "\udfff": 1},
+        {
+            "model": SCHNELL,
+            "prompt": "x",
+            "width": 10**400,
+            "height": -(10**400),
+            "n": 2**64,
+            "seed": 2**64,
+        },
+        {
+            "model": SCHNELL,
+            "prompt": "x",
+            "width": float("nan"),
+            "height": float("inf"),
+            "seed": float("-inf"),
+        },
+        {
+            "model": "kwaivgI/kling-2.1-pro",
+            "frame_images": [None, 1, "x", [], {"input_image": None, "frame": {}}],
+        },
+    ],
+)
+def test_validate_never_raises(request_):
+    problems = validator.validate(request_)
+    assert problems
+    assert all(p.code in validator.CODES and p.path.startswith("$") for p in problems)
+
+
+def test_huge_values_are_summarised_not_echoed():
+    problem = only(
+        validator.validate({"model": SCHNELL, "prompt": "x", "width": 10**400}), "out_of_range"
+    )
+    assert "integer of about 401 digits" in problem.message
+    problem = only(
+        validator.validate({"model": SCHNELL, "prompt": "x" * 5_000_000}), "out_of_range"
+    )
+    assert len(problem.message) < 200 and "5,000,000 characters" in problem.message
+
+
+def test_spec_can_be_a_path_or_a_spec(tmp_path):
+    from pathlib import Path
+
+    minimal = Path(__file__).parent / "specs" / "minimal.yaml"
+    assert validator.validate({"model": "acme/one", "prompt": "x"}, spec=str(minimal)) == []
+    spec = validator.load_spec(minimal)
+    assert [p.code for p in validator.validate({"model": SCHNELL, "prompt": "x"}, spec=spec)] == [
+        "unknown_model"
+    ]
