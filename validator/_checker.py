@@ -25,14 +25,40 @@ from validator._values import compile_value, did_you_mean, is_integer
 if TYPE_CHECKING:
     from validator._spec import Model, ModelParameter, Rule, Spec
 
-# Fast-path entry kinds (the first item of each entry tuple).
-_MODEL: Final = 0
-_INT: Final = 1  # (kind, range): exact int inside a stepped range
-_NUM: Final = 2  # (kind, lo, hi): int or float inside [lo, hi]
-_TEXT: Final = 3  # (kind, lo, hi): str with length in [lo, hi], valid Unicode
-_ENUM: Final = 4  # (kind, frozenset): str in a set
-_PATTERN: Final = 5  # (kind, regex, lo, hi): str matching, length in [lo, hi]
-_BOOL: Final = 6  # (kind, allowed): bool in allowed
+# A fast-path entry is (exact type, container, length range):
+# * ints, enumerations and booleans: ``type(value) is T and value in container``,
+#   where the container is a stepped ``range``, a ``frozenset`` or a tuple;
+# * free text: no container, ``len(value) in lengths`` and valid Unicode;
+# * numbers and patterns: small containers whose test is a comparison or a regex.
+# The exact-type test comes first, so ``True`` never meets ``range(1, 5)`` and a
+# float never reaches a ``range`` (whose ``in`` would then scan element by element).
+
+
+class _Interval:
+    """``value in _Interval(lo, hi)``: a closed interval of numbers (NaN is outside)."""
+
+    __slots__ = ("hi", "lo")
+
+    def __init__(self, lo: float, hi: float) -> None:
+        self.lo = lo
+        self.hi = hi
+
+    def __contains__(self, value: float) -> bool:
+        return self.lo <= value <= self.hi
+
+
+class _Matching:
+    """``text in _Matching(regex, lengths)``: a pattern and a length range."""
+
+    __slots__ = ("lengths", "regex")
+
+    def __init__(self, regex: re.Pattern[str], lengths: range) -> None:
+        self.regex = regex
+        self.lengths = lengths
+
+    def __contains__(self, text: str) -> bool:
+        return len(text) in self.lengths and self.regex.search(text) is not None
+
 
 _STATUS_RANK: Final = {"active": 0, "deprecated": 1, "retired": 2}
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -71,7 +97,7 @@ class ModelChecker:
         self.pair_rules = any(
             r.kind in {"size_menu", "pixel_area", "aspect_ratio"} for r in model.rules
         )
-        fast: dict[str, tuple[Any, ...]] = {"model": (_MODEL,)}
+        fast: dict[str, tuple[Any, ...]] = {"model": (str, frozenset([model.id]), None)}
         for name, param in model.params.items():
             entry = _fast_entry(param)
             if entry is not None:
@@ -99,40 +125,23 @@ class ModelChecker:
     # -- fast path --------------------------------------------------------------
 
     def is_clean(self, request: dict[Any, Any]) -> bool:
-        """True only if the request has no error and no value-level warning."""
-        fast = self.fast
+        """True only if the request has no error and no value-level warning.
+
+        The loop inlines ``clean_value`` (a call per key would cost a third more).
+        """
+        get = self.fast.get
         for key, value in request.items():
-            entry = fast.get(key)
+            entry = get(key)
             if entry is None:
                 return False
-            kind = entry[0]
-            if kind == _INT:
-                if type(value) is not int or value not in entry[1]:
+            expected, container, lengths = entry
+            kind = type(value)
+            if kind is not expected and not (kind is int and expected is float):
+                return False
+            if container is not None:
+                if value not in container:
                     return False
-            elif kind == _TEXT:
-                if (
-                    type(value) is not str
-                    or not entry[1] <= len(value) <= entry[2]
-                    or not (value.isascii() or not _SURROGATE.search(value))
-                ):
-                    return False
-            elif kind == _ENUM:
-                if type(value) is not str or value not in entry[1]:
-                    return False
-            elif kind == _NUM:
-                kind_of = type(value)
-                if (kind_of is not float and kind_of is not int) or not entry[1] <= value <= entry[
-                    2
-                ]:
-                    return False
-            elif kind == _BOOL:
-                if type(value) is not bool or value not in entry[1]:
-                    return False
-            elif kind == _PATTERN and (
-                type(value) is not str
-                or not entry[2] <= len(value) <= entry[3]
-                or not entry[1].search(value)
-            ):
+            elif len(value) not in lengths or not (value.isascii() or not _SURROGATE.search(value)):
                 return False
         if not self.required <= request.keys():
             return False
@@ -144,12 +153,15 @@ class ModelChecker:
         """Every problem with a request for this model, errors and warnings."""
         out = list(self.base)
         explain = self.explain
+        fast = self.fast
         fixed = self.fixed
         spec = self.spec
         for key, value in request.items():
             check = explain.get(key)
             if check is not None:
-                check(value, (key,), key, out)
+                entry = fast.get(key)
+                if entry is None or not clean_value(entry, value):
+                    check(value, (key,), key, out)
                 continue
             if key == "model":
                 continue
@@ -460,6 +472,17 @@ def _lifecycle(model: Model) -> list[Problem]:
     ]
 
 
+def clean_value(entry: tuple[Any, Any, Any], value: Any) -> bool:
+    """One fast-path test: the value has no error and no warning (``is_clean`` inlines it)."""
+    expected, container, lengths = entry
+    kind = type(value)
+    if kind is not expected and not (kind is int and expected is float):
+        return False
+    if container is not None:
+        return value in container
+    return len(value) in lengths and (value.isascii() or not _SURROGATE.search(value))
+
+
 def _fast_entry(param: ModelParameter) -> tuple[Any, ...] | None:
     """The fast-path test for one parameter, or None to always take the detailed path."""
     schema = param.schema
@@ -479,37 +502,41 @@ def _fast_entry(param: ModelParameter) -> tuple[Any, ...] | None:
             if advice.multiple_of:
                 step = math.lcm(step, int(advice.multiple_of))
         first = math.ceil(lo / step) * step
-        return (_INT, range(int(first), math.floor(hi) + 1, step))
+        return (int, range(int(first), math.floor(hi) + 1, step), None)
     if kind == "number":
         if advice is not None or schema.enum is not None:
             return None
         lo = schema.minimum if schema.minimum is not None else -_FLOAT_MAX
         hi = schema.maximum if schema.maximum is not None else _FLOAT_MAX
-        return (_NUM, lo, hi)
+        return (float, _Interval(lo, hi), None)
     if kind == "boolean":
         if advice is not None and (advice.avoid or advice.enum is None):
             return None
         allowed = (
             tuple(advice.enum) if advice is not None and advice.enum is not None else (True, False)
         )
-        return (_BOOL, allowed)
+        return (bool, allowed, None)
     if kind == "string":
         if schema.enum is not None:
             values = [
                 v for v in schema.enum if advice is None or advice.enum is None or v in advice.enum
             ]
-            return (_ENUM, frozenset(values))
+            return (str, frozenset(values), None)
         if advice is not None:
             # Only the documented examples are known to be clean; the rest take the
             # detailed path, which also checks the advice.
             return (
-                (_ENUM, frozenset(str(s) for s in schema.suggested)) if schema.suggested else None
+                (str, frozenset(str(s) for s in schema.suggested), None)
+                if schema.suggested
+                else None
             )
-        lo = schema.min_length or 0
-        hi = schema.max_length if schema.max_length is not None else 2**63
+        lengths = range(
+            schema.min_length or 0,
+            (schema.max_length if schema.max_length is not None else 2**63) + 1,
+        )
         if schema.regex is not None:
-            return (_PATTERN, schema.regex, lo, hi)
-        return (_TEXT, lo, hi)
+            return (str, _Matching(schema.regex, lengths), None)
+        return (str, None, lengths)
     return None
 
 
@@ -552,12 +579,12 @@ def validate(request: Any, *, spec: Spec | str | None = None) -> list[Problem]:
     """
     resolved = resolve_spec(spec)
     if type(request) is dict:
-        model_id = request.get("model") if "model" in request else None
+        model_id = request.get("model")
         if type(model_id) is str:
-            checker = checker_for(resolved, model_id)
+            checker = resolved._checkers.get(model_id) or checker_for(resolved, model_id)  # noqa: SLF001
             if checker is not None:
                 if checker.is_clean(request):
-                    return list(checker.base)
+                    return [*checker.base]
                 return checker.problems(request)
     return model_problems(request, resolved)
 

@@ -1,7 +1,6 @@
 """``normalize`` and ``preflight``: fill defaults, apply a policy, report every change."""
 
 import math
-from itertools import filterfalse
 from typing import Any, Final, Literal, NamedTuple
 
 from validator._checker import ModelChecker, checker_for, resolve_spec, validate
@@ -12,6 +11,8 @@ from validator.errors import RequestError
 
 Policy = Literal["strict", "drop", "fix"]
 POLICIES: Final = ("strict", "drop", "fix")
+_POLICIES: Final = frozenset(POLICIES)
+_make = tuple.__new__
 
 
 class Normalized(NamedTuple):
@@ -68,18 +69,19 @@ def normalize(
     Raises:
         ValueError: ``policy`` is not one of the three policies.
     """
-    if policy not in POLICIES:
-        raise ValueError(f"policy must be one of {', '.join(POLICIES)}, not {policy!r}")
     resolved = resolve_spec(spec)
-    if type(request) is dict:
-        model_id = request.get("model") if "model" in request else None
+    if type(request) is dict and policy in _POLICIES:
+        model_id = request.get("model")
         if type(model_id) is str:
-            checker = checker_for(resolved, model_id)
+            checker = resolved._checkers.get(model_id) or checker_for(resolved, model_id)  # noqa: SLF001
             if checker is not None and checker.is_clean(request):
-                defaults = checker.defaults
-                out = {**request, **{k: v for k, v in defaults.items() if k not in request}}
-                filled = tuple(filterfalse(request.__contains__, defaults))
-                return Normalized(out, list(checker.base), filled)
+                # Request keys first, then the missing defaults in spec order; the
+                # request's values win. The added keys are exactly the filled ones.
+                out = {**request, **checker.defaults, **request}
+                filled = tuple(out)[len(request) :] if len(out) > len(request) else ()
+                return _make(Normalized, (out, [*checker.base], filled))
+    if policy not in _POLICIES:
+        raise ValueError(f"policy must be one of {', '.join(POLICIES)}, not {policy!r}")
     return _Normalizer(resolved, policy).run(request)
 
 

@@ -97,15 +97,26 @@ def key_path(key: str) -> str:
 
 
 def quote(text: str, *, limit: int = 60) -> str:
-    """Quote a string for a message, escaping controls and lone surrogates, truncating long ones."""
+    """Quote a string for a message: escape what cannot be shown, truncate long strings."""
+    if len(text) <= limit and text.isprintable() and "'" not in text and "\\" not in text:
+        return f"'{text}'"  # the common case: nothing to escape
     shown = text if len(text) <= limit else text[:limit]
-    body = shown.encode("unicode_escape", "backslashreplace").decode("ascii").replace("'", "\\'")
+    body = "".join(_escape(c) for c in shown)
     if len(text) > limit:
         return f"'{body}...' ({len(text):,} characters)"
     return f"'{body}'"
 
 
+def _escape(char: str) -> str:
+    if char in "'\\":
+        return "\\" + char
+    if char.isprintable():
+        return char
+    return char.encode("unicode_escape", "backslashreplace").decode("ascii")
+
+
 _MAX_DIGITS = 24
+_SMALL = 10**15
 
 
 def describe(value: Any) -> str:
@@ -115,6 +126,11 @@ def describe(value: Any) -> str:
     integers are summarised rather than converted to text, and long strings are
     truncated.
     """
+    kind = type(value)
+    if kind is int and -_SMALL < value < _SMALL:
+        return str(value)
+    if kind is str:
+        return quote(value)
     if value is None:
         return "null"
     if value is True:

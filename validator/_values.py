@@ -223,13 +223,13 @@ def _type_problem(
             got = f"{describe(value)}, which is not a JSON number"
         elif not isinstance(value, list | tuple | dict):
             got = f"{got} ({describe(value)})"
-        path = _path(parts)
+        path, subject = _where(parts)
         return Problem(
             "invalid_type",
             "error",
             param,
             path,
-            f"{_subject_of(path)}{must}{got}",
+            f"{subject}{must}{got}",
             _type_hint(schema, value),
         )
 
@@ -269,25 +269,25 @@ def _compile_number(schema: ValueSchema, model: str) -> Explainer:
             return
         count = len(out)
         if lo is not None and value < lo:
-            path = _path(parts)
+            path, subject = _where(parts)
             out.append(
                 Problem(
                     "out_of_range",
                     "error",
                     param,
                     path,
-                    f"{_subject_of(path)} {describe(value)}{below}",
+                    f"{subject} {describe(value)}{below}",
                 )
             )
         elif hi is not None and value > hi:
-            path = _path(parts)
+            path, subject = _where(parts)
             out.append(
                 Problem(
                     "out_of_range",
                     "error",
                     param,
                     path,
-                    f"{_subject_of(path)} {describe(value)}{above}",
+                    f"{subject} {describe(value)}{above}",
                 )
             )
         if step is not None and is_integer(value) and int(value) % step:
@@ -299,20 +299,20 @@ def _compile_number(schema: ValueSchema, model: str) -> Explainer:
                 if (lo is None or n >= lo) and (hi is None or n <= hi)
             ]
             hint = "use " + " or ".join(str(n) for n in nearest) if nearest else None
-            path = _path(parts)
+            path, subject = _where(parts)
             out.append(
                 Problem(
                     "not_multiple_of",
                     "error",
                     param,
                     path,
-                    f"{_subject_of(path)} {describe(value)}{not_step}",
+                    f"{subject} {describe(value)}{not_step}",
                     hint,
                 )
             )
         if enum is not None and not any(json_equal(value, v) for v in enum):
-            path = _path(parts)
-            message = f"{_subject_of(path)} {describe(value)} is not one of {enum_text} for {model}"
+            path, subject = _where(parts)
+            message = f"{subject} {describe(value)} is not one of {enum_text} for {model}"
             out.append(Problem("invalid_value", "error", param, path, message))
         if advise is not None and len(out) == count:
             advise(value, parts, param, out)
@@ -339,8 +339,8 @@ def _compile_string(schema: ValueSchema, model: str) -> Explainer:
             return
         count = len(out)
         if enum is not None and value not in enum:
-            path = _path(parts)
-            message = f"{_subject_of(path)} {quote(value)}{not_one_of}"
+            path, subject = _where(parts)
+            message = f"{subject} {quote(value)}{not_one_of}"
             out.append(
                 Problem(
                     "invalid_value", "error", param, path, message, did_you_mean(value, enum_names)
@@ -348,39 +348,37 @@ def _compile_string(schema: ValueSchema, model: str) -> Explainer:
             )
             return
         if regex is not None and not regex.search(value):
-            path = _path(parts)
+            path, subject = _where(parts)
             out.append(
                 Problem(
                     "invalid_value",
                     "error",
                     param,
                     path,
-                    f"{_subject_of(path)} {quote(value)}{no_match}",
+                    f"{subject} {quote(value)}{no_match}",
                     example,
                 )
             )
         length = len(value)
         if lo is not None and length < lo:
-            path = _path(parts)
+            path, subject = _where(parts)
             what = "is empty" if length == 0 else f"is {plural(length, 'character')} long"
             out.append(
-                Problem(
-                    "out_of_range", "error", param, path, f"{_subject_of(path)} {what}{too_short}"
-                )
+                Problem("out_of_range", "error", param, path, f"{subject} {what}{too_short}")
             )
         elif hi is not None and length > hi:
-            path = _path(parts)
-            message = f"{_subject_of(path)} is {plural(length, 'character')} long{too_long}"
+            path, subject = _where(parts)
+            message = f"{subject} is {plural(length, 'character')} long{too_long}"
             out.append(Problem("out_of_range", "error", param, path, message))
         if not value.isascii() and has_lone_surrogate(value):
-            path = _path(parts)
+            path, subject = _where(parts)
             out.append(
                 Problem(
                     "invalid_unicode",
                     "warning",
                     param,
                     path,
-                    f"{_subject_of(path)} holds a lone surrogate, which is not valid Unicode "
+                    f"{subject} holds a lone surrogate, which is not valid Unicode "
                     "and cannot be sent as UTF-8",
                     "remove or replace the unpaired surrogate",
                 )
@@ -417,12 +415,12 @@ def _compile_array(schema: ValueSchema, model: str) -> Explainer:
         count = len(out)
         size = len(value)
         if lo is not None and size < lo:
-            path = _path(parts)
-            message = f"{_subject_of(path)} has {plural(size, 'item')}; {model} needs at least {lo}"
+            path, subject = _where(parts)
+            message = f"{subject} has {plural(size, 'item')}; {model} needs at least {lo}"
             out.append(Problem("out_of_range", "error", param, path, message))
         if hi is not None and size > hi:
-            path = _path(parts)
-            message = f"{_subject_of(path)} has {plural(size, 'item')}; {model} allows at most {hi}"
+            path, subject = _where(parts)
+            message = f"{subject} has {plural(size, 'item')}; {model} allows at most {hi}"
             out.append(Problem("out_of_range", "error", param, path, message))
         if items is not None:
             for index, item in enumerate(value):
@@ -444,7 +442,7 @@ def _compile_object(schema: ValueSchema, model: str) -> Explainer:
         if not isinstance(value, dict):
             out.append(bad_type(value, parts, param))
             return
-        subject = _subject_of(_path(parts))
+        subject = _where(parts)[1]
         for name in required:
             if name not in value:
                 message = f"{subject} needs {quote(name)} for {model}"
@@ -485,14 +483,14 @@ def _compile_advice(schema: ValueSchema, model: str) -> Explainer | None:
 
     def explain(value: Any, parts: tuple[Any, ...], param: str | None, out: list[Problem]) -> None:
         if advice.avoid:
-            path = _path(parts)
+            path, subject = _where(parts)
             out.append(
                 Problem(
                     "not_recommended",
                     "warning",
                     param,
                     path,
-                    f"{_subject_of(path)} is not recommended{why}",
+                    f"{subject} is not recommended{why}",
                 )
             )
             return
@@ -530,9 +528,9 @@ def _compile_advice(schema: ValueSchema, model: str) -> Explainer | None:
             if advice.max_items is not None and len(value) > advice.max_items:
                 notes.append(f"more than the advised {plural(advice.max_items, 'item')}")
         if notes:
-            path = _path(parts)
+            path, subject = _where(parts)
             shown = f"({describe(value)})" if isinstance(value, list | tuple) else describe(value)
-            message = f"{_subject_of(path)} {shown} is {' and '.join(notes)}{why}"
+            message = f"{subject} {shown} is {' and '.join(notes)}{why}"
             out.append(Problem("not_recommended", "warning", param, path, message, hint))
 
     return explain
@@ -557,24 +555,28 @@ def _advice_hint(schema: ValueSchema, advice: Advice) -> str | None:
     )
 
 
-_PATHS: dict[tuple[Any, ...], str] = {}
+_WHERE: dict[tuple[Any, ...], tuple[str, str]] = {}
+
+
+def _where(parts: tuple[Any, ...]) -> tuple[str, str]:
+    """The JSON path of ``parts`` and its subject for messages (the path without ``$.``).
+
+    Top-level keys repeat across requests, so their pair is cached.
+    """
+    if len(parts) == 1 and type(parts[0]) is str:
+        found = _WHERE.get(parts)
+        if found is not None:
+            return found
+    path = json_path(parts)
+    where = (path, path.removeprefix("$."))
+    if len(parts) == 1 and type(parts[0]) is str and len(_WHERE) < 4096 and len(parts[0]) <= 64:
+        _WHERE[parts] = where
+    return where
 
 
 def _path(parts: tuple[Any, ...]) -> str:
-    """JSON path of ``parts``; top-level keys are cached (they repeat across requests)."""
-    if len(parts) == 1 and isinstance(parts[0], str):
-        found = _PATHS.get(parts)
-        if found is None:
-            found = json_path(parts)
-            if len(_PATHS) < 4096 and len(parts[0]) <= 64:
-                _PATHS[parts] = found
-        return found
-    return json_path(parts)
-
-
-def _subject_of(path: str) -> str:
-    """``width``, ``frame_images[0].frame``: a path without its ``$.``."""
-    return path.removeprefix("$.")
+    """JSON path of ``parts``."""
+    return _where(parts)[0]
 
 
 def _type_hint(schema: ValueSchema, value: Any) -> str | None:
