@@ -45,6 +45,25 @@ def reference(model_id: str) -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(schema)
 
 
+@pytest.mark.parametrize("model_id", list(SPEC.models))
+def test_every_default_is_valid_against_its_own_schema_and_the_generated_one(model_id):
+    model = SPEC.models[model_id]
+    request = {**minimal(model), **model.defaults}
+    lifecycle = {"deprecated_model", "retired_model"}
+    assert [str(p) for p in validator.validate(request) if p.code not in lifecycle] == []
+    assert reference(model_id).is_valid(request)
+
+
+@pytest.mark.parametrize("model_id", list(SPEC.models))
+def test_every_required_parameter_is_supported(model_id):
+    model = SPEC.models[model_id]
+    schema = reference(model_id).schema
+    for name in model.required:
+        assert name in model.params
+        assert name in schema["properties"]
+        assert name in schema["required"]
+
+
 def test_the_minimal_request_of_every_model_is_valid():
     for model in MODELS:
         assert errors(validator.validate(minimal(model))) == [], model.id
