@@ -90,3 +90,10 @@ def schemas(spec_path: str | None, out_dir: str, check: bool) -> None:
     click.echo(
         f"{out}: {len(changed)} file(s) written or removed, {len(spec.models) + 1} schemas in all"
     )
+
+
+# Commands live in their own modules; each imports its heavy parts when it runs.
+from validator.cli._lint import lint, normalize  # noqa: E402
+
+cli.add_command(lint)
+cli.add_command(normalize)
