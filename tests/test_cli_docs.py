@@ -53,7 +53,11 @@ def seed_lines() -> list[str]:
 def parse_markdown(text: str) -> tuple[list[str], dict[tuple[str, str], str], list[str]]:
     rows = [[c.strip() for c in line.strip().strip("|").split("|")] for line in text.splitlines()]
     header, body = rows[0], rows[2:]
-    cells = {(row[0], column): value for row in body for column, value in zip(header[1:], row[1:], strict=True)}
+    cells = {
+        (row[0], column): value
+        for row in body
+        for column, value in zip(header[1:], row[1:], strict=True)
+    }
     return header[1:], cells, [row[0] for row in body]
 
 
@@ -68,7 +72,10 @@ def test_the_seven_seed_models_reproduce_the_seed_table_cell_for_cell():
     assert rows[: len(SEED_TABLE.rows)] == SEED_TABLE.rows
     for row_index, row in enumerate(SEED_TABLE.rows):
         for column_index, column in enumerate(SEED_TABLE.columns):
-            assert cells[(row, column)] == SEED_TABLE.text[row_index][column_index + 1], (row, column)
+            assert cells[(row, column)] == SEED_TABLE.text[row_index][column_index + 1], (
+                row,
+                column,
+            )
 
 
 def test_the_seed_rows_are_the_seed_table_byte_for_byte():
@@ -82,7 +89,9 @@ def test_parameters_beyond_the_seed_follow_in_spec_order(spec):
     extra = rows[len(SEED_TABLE.rows) :]
     assert extra == ["`image_url`", "`reference_images`", "`image_loras`"]
     order = list(spec.parameters)
-    assert [order.index(r.strip("`")) for r in extra] == sorted(order.index(r.strip("`")) for r in extra)
+    assert [order.index(r.strip("`")) for r in extra] == sorted(
+        order.index(r.strip("`")) for r in extra
+    )
     assert cells[("`reference_images`", "FLUX.2 Dev")] == "✓"
     assert cells[("`image_url`", "FLUX.2 Dev")] == "—"
 
@@ -145,7 +154,7 @@ def test_csv_has_the_same_cells_as_markdown():
 def test_table_golden(fmt):
     result = run("table", "--models", SEVEN, "--format", fmt)
     assert result.exit_code == 0
-    assert_golden(f"table-seed.{ {'markdown': 'md'}.get(fmt, fmt)}", result.stdout)
+    assert_golden(f"table-seed.{ {'markdown': 'md'}.get(fmt, fmt) }", result.stdout)
 
 
 def test_an_unknown_model_in_models_is_a_usage_error_with_did_you_mean():
@@ -192,7 +201,9 @@ def test_models_filters_combine(spec):
         run("models", "--family", "flux.2", "--status", "active", "--format", "json").stdout
     )
     assert [m["id"] for m in data["models"]] == [
-        m.id for m in spec.models.values() if m.family == "FLUX.2" and m.lifecycle.status == "active"
+        m.id
+        for m in spec.models.values()
+        if m.family == "FLUX.2" and m.lifecycle.status == "active"
     ]
     videos = json.loads(run("models", "--endpoint", "videos", "--format", "json").stdout)
     assert {m["family"] for m in videos["models"]} == {"Kling"}
@@ -204,7 +215,11 @@ def test_models_filters_combine(spec):
 
 def test_models_search_matches_id_or_name_ignoring_case():
     data = json.loads(run("models", "KONTEXT", "--format", "json").stdout)
-    assert [m["short_name"] for m in data["models"]] == ["Kontext Pro", "Kontext Max", "Kontext Dev"]
+    assert [m["short_name"] for m in data["models"]] == [
+        "Kontext Pro",
+        "Kontext Max",
+        "Kontext Dev",
+    ]
     by_name = json.loads(run("models", "schnell free", "--format", "json").stdout)
     assert [m["id"] for m in by_name["models"]] == ["black-forest-labs/FLUX.1-schnell-Free"]
 
