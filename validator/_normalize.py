@@ -301,12 +301,13 @@ class _Normalizer:
     def sizes_to_ratio(self, sizes: dict[str, Any], result: dict[Any, Any], model: Model) -> None:
         """On aspect-ratio models, width/height become the nearest documented ratio."""
         names = " and ".join(sizes)
+        them = "them" if len(sizes) > 1 else "it"
         suggested = [str(s) for s in model.params["aspect_ratio"].schema.suggested]
         if "aspect_ratio" in result or not suggested:
             self.change(
                 "parameter_dropped",
                 next(iter(sizes)),
-                f"dropped {names}: {model.id} does not take them",
+                f"dropped {names}: {model.id} does not take {them}",
             )
             return
         default = self.spec.parameters["width"].default or 1024
@@ -315,7 +316,7 @@ class _Normalizer:
             self.change(
                 "parameter_dropped",
                 next(iter(sizes)),
-                f"dropped {names}: {model.id} does not take them",
+                f"dropped {names}: {model.id} does not take {them}",
             )
             return
         target = math.log(width / height)

@@ -90,3 +90,9 @@ def schemas(spec_path: str | None, out_dir: str, check: bool) -> None:
     click.echo(
         f"{out}: {len(changed)} file(s) written or removed, {len(spec.models) + 1} schemas in all"
     )
+
+
+# models, explain, table, docs: the spec for people to read (validator/cli/_docs.py).
+from validator.cli import _docs  # noqa: E402 - it uses the helpers above
+
+_docs.register(cli)
