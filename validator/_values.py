@@ -39,6 +39,43 @@ def ratio(text: str) -> "Fraction":
     return Fraction(int(width), int(height))
 
 
+def ecma_regex(pattern: str) -> re.Pattern[str]:
+    """Compile a JSON Schema ``pattern`` so it matches as ECMA-262 (JSON Schema's dialect).
+
+    Two things differ from Python's ``re`` in the patterns a spec uses: ``$`` also
+    matches before a final newline in Python (``'16:9\\n'`` would pass
+    ``^[1-9]+:[1-9]+$``), and ``.`` matches ``\\r``, U+2028 and U+2029. Outside
+    character classes, ``$`` becomes ``\\Z`` and ``.`` excludes every line
+    terminator, so capspec, ajv and jsonschema-rs agree.
+    """
+    out: list[str] = []
+    in_class = False
+    chars = iter(pattern)
+    for char in chars:
+        if char == "\\":
+            out.append(char + next(chars, ""))
+        elif in_class:
+            in_class = char != "]"
+            out.append(char)
+        elif char == "[":
+            in_class = True
+            out.append(char)
+            following = next(chars, "")  # a ']' right after '[' or '[^' is literal
+            if following == "^":
+                out.append(following)
+                following = next(chars, "")
+            if following == "\\":
+                following += next(chars, "")
+            out.append(following)
+        elif char == "$":
+            out.append(r"\Z")
+        elif char == ".":
+            out.append(r"[^\n\r\u2028\u2029]")
+        else:
+            out.append(char)
+    return re.compile("".join(out))
+
+
 class Advice(NamedTuple):
     """Stricter documented guidance; values outside it are warnings, not errors."""
 
@@ -113,7 +150,7 @@ class ValueSchema(NamedTuple):
             advice=Advice.from_dict(data.get("advice")),
             suggested=tuple(data.get("suggested", ())),
             description=data.get("description", ""),
-            regex=re.compile(pattern) if pattern else None,
+            regex=ecma_regex(pattern) if pattern else None,
         )
 
     def expected(self) -> str:
