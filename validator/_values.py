@@ -5,7 +5,16 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
 
-from validator._problem import Problem, describe, json_path, json_type, number, plural, quote
+from validator._problem import (
+    Problem,
+    describe,
+    json_path,
+    json_type,
+    key_name,
+    number,
+    plural,
+    quote,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -452,7 +461,7 @@ def _compile_object(schema: ValueSchema, model: str) -> Explainer:
         for key, item in value.items():
             check = properties.get(key) if isinstance(key, str) else None
             if check is None:
-                name = key if isinstance(key, str) else str(key)
+                name = key_name(key)
                 message = f"{subject} has no key {quote(name)}; it takes {takes}"
                 out.append(
                     Problem(
