@@ -380,3 +380,38 @@ def test_help_has_examples(command):
     assert result.exit_code == 0
     assert "Examples:" in result.stdout
     assert f"capspec {command}" in result.stdout
+
+
+# --- the matrix over every model: cells mean what the legend says ------------------------
+
+
+def test_every_cell_of_the_full_matrix_agrees_with_the_spec(spec):
+    models = list(spec.models.values())
+    matrix = _tables.build(spec, models, merge=False)
+    assert [c.models for c in matrix.columns] == [(m.id,) for m in models]
+    for row in matrix.rows:
+        for model, text in zip(models, row.cells, strict=True):
+            parts = text.split(" / ") if " / " in text else [text] * len(row.params)
+            for param, part in zip(row.params, parts, strict=True):
+                taken = model.params.get(param)
+                if taken is None:
+                    assert part == "—", (model.id, param, text)
+                elif taken.required:
+                    assert part == "Required", (model.id, param, text)
+                elif taken.model_default:
+                    default = _tables.literal(taken.default)
+                    assert part == f"✓ (default {default})", (model.id, param)
+                else:
+                    assert part == "✓", (model.id, param, text)
+
+
+def test_merged_columns_stand_for_models_with_identical_columns(spec):
+    models = list(spec.models.values())
+    merged = _tables.build(spec, models)
+    single = _tables.build(spec, models, merge=False)
+    index = {c.models[0]: i for i, c in enumerate(single.columns)}
+    assert len(merged.columns) < len(single.columns)
+    for position, column in enumerate(merged.columns):
+        assert column_names(column.header) == [spec.models[m].short_name for m in column.models]
+        for row, full in zip(merged.rows, single.rows, strict=True):
+            assert {full.cells[index[m]] for m in column.models} == {row.cells[position]}

@@ -35,7 +35,8 @@ def docs_args(tree: Path, *extra: str) -> list[str]:
 
 
 def test_the_committed_docs_and_readme_table_are_what_the_spec_generates(spec):
-    assert _docsgen.changes(spec, DOCS, README) == []
+    stale = [f"{c.path}: {c.why}" for c in _docsgen.changes(spec, DOCS, README)]
+    assert stale == [], "run `capspec docs` and commit the result"
 
 
 def test_the_check_command_passes_on_the_committed_docs():
@@ -229,3 +230,28 @@ def test_docs_help_has_examples():
     result = run("docs", "--help")
     assert result.exit_code == 0
     assert "capspec docs --check" in result.stdout
+
+
+def test_a_custom_spec_without_the_seed_models_gets_all_its_models_in_the_readme(tmp_path):
+    minimal = ROOT / "tests" / "specs" / "minimal.yaml"
+    readme = tmp_path / "README.md"
+    readme.write_text(
+        f"# Mine\n\n{_docsgen.README_START}\n{_docsgen.README_END}\n", encoding="utf-8"
+    )
+    args = [
+        "docs",
+        "--spec",
+        str(minimal),
+        "--out",
+        str(tmp_path / "docs"),
+        "--readme",
+        str(readme),
+    ]
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    text = readme.read_text(encoding="utf-8")
+    assert text.startswith("# Mine\n")
+    assert "| Parameter                |    One   |" in text
+    assert "Every model in the spec" in text
+    assert (tmp_path / "docs" / "models" / "acme__one.md").exists()
+    assert run(*args, "--check").exit_code == 0

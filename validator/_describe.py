@@ -323,7 +323,7 @@ def constraint_texts(schema: ValueSchema) -> list[str]:
     if length is not None:
         parts.append(length)
     if schema.pattern is not None:
-        parts.append(f"matching {schema.pattern}")
+        parts.append(f"matching `{schema.pattern}`")
     items = _range(schema.min_items, schema.max_items, "item")
     if items is not None:
         parts.append(items)

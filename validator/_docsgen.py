@@ -231,14 +231,21 @@ def generate(spec: Spec) -> dict[str, str]:
 
 
 def readme_block(spec: Spec, docs_link: str) -> str:
-    """What goes between the README markers: the seed's seven models, and where the rest is."""
+    """What goes between the README markers: the seed's seven models, and where the rest is.
+
+    A spec without any of the seed's models (a custom ``--spec``) gets all its models.
+    """
     seven = [spec.models[i] for i in _tables.SEED_MODELS if i in spec.models]
-    table = _tables.render_markdown(_tables.build(spec, seven))
-    return (
-        f"{MARKER}\n\n{table}\n"
-        f"The models of Together's parameter docs; all {len(spec.models)} are in "
-        f"[{docs_link}]({docs_link}), and `capspec table` prints the table for any of them.\n"
-    )
+    table = _tables.render_markdown(_tables.build(spec, seven or list(spec.models.values())))
+    where = f"[{docs_link}]({docs_link})"
+    if seven:
+        tail = (
+            f"The models of Together's parameter docs; all {len(spec.models)} are in {where}, "
+            "and `capspec table` prints the table for any of them."
+        )
+    else:
+        tail = f"Every model in the spec; {where} has one table per family."
+    return f"{MARKER}\n\n{table}\n{tail}\n"
 
 
 def splice(readme: str, block: str, shown: str) -> str:
