@@ -292,7 +292,8 @@ class _Normalizer:
         ):
             matches = [v for v in schema.enum if isinstance(v, str) and v.lower() == value.lower()]
             fixed = matches[0] if len(matches) == 1 else value
-        if fixed != value or type(fixed) is not type(value):
+        # "is not" first: NaN != NaN, and a value left alone is no change.
+        if fixed is not value and (fixed != value or type(fixed) is not type(value)):
             self.change(
                 "value_changed", key, f"{key} {describe(value)} changed to {describe(fixed)}"
             )
