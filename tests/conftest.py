@@ -23,6 +23,10 @@ settings.register_profile(
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
+# A long random run (HYPOTHESIS_PROFILE=fuzz), for hunting rather than for CI.
+settings.register_profile(
+    "fuzz", deadline=None, max_examples=5000, suppress_health_check=list(HealthCheck)
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -160,6 +160,21 @@ def test_fix_turns_width_height_into_the_nearest_documented_ratio_on_kontext():
     assert [p.code for p in result.problems] == ["value_changed"]
 
 
+def test_fix_drops_sizes_it_cannot_turn_into_a_ratio_with_one_message_each_way():
+    alone = validator.normalize({"model": KONTEXT, "prompt": "x", "width": "wide"}, policy="fix")
+    both = validator.normalize(
+        {"model": KONTEXT, "prompt": "x", "width": 1536, "height": 1024, "aspect_ratio": "1:1"},
+        policy="fix",
+    )
+    assert alone.ok and both.ok
+    assert "width" not in alone.request and "width" not in both.request
+    assert [p.message for p in alone.problems] == [f"dropped width: {KONTEXT} does not take it"]
+    assert [p.message for p in both.problems] == [
+        f"dropped width and height: {KONTEXT} does not take them"
+    ]
+    assert both.request["aspect_ratio"] == "1:1"
+
+
 def test_fix_snaps_an_off_menu_size_to_the_nearest_menu_size():
     result = validator.normalize(
         {"model": "google/flash-image-3.1-lite", "prompt": "x", "width": 1000, "height": 1500},

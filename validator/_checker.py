@@ -19,7 +19,7 @@ import re
 from typing import TYPE_CHECKING, Any, Final
 
 from validator import _spec
-from validator._problem import Problem, describe, key_path, listing, quote
+from validator._problem import Problem, describe, key_name, key_path, listing, quote
 from validator._values import compile_value, did_you_mean, is_integer
 
 if TYPE_CHECKING:
@@ -166,7 +166,7 @@ class ModelChecker:
             if key == "model":
                 continue
             if not isinstance(key, str):
-                name = str(key) if isinstance(key, int | float | bool) or key is None else repr(key)
+                name = key_name(key)
                 out.append(
                     Problem(
                         "unknown_parameter",

@@ -4,7 +4,7 @@ import math
 from typing import Any, Final, Literal, NamedTuple
 
 from validator._checker import ModelChecker, checker_for, resolve_spec, validate
-from validator._problem import Problem, describe, key_path, quote
+from validator._problem import Problem, describe, key_name, key_path, quote
 from validator._spec import Model, Spec
 from validator._values import is_integer, ratio
 from validator.errors import RequestError
@@ -21,12 +21,15 @@ class Normalized(NamedTuple):
     Attributes:
         request: The request to send: a new dict with the model's defaults filled
             (and, per policy, parameters dropped or repaired). Never the input object.
+            When the input is not a JSON object there is nothing to send: ``request``
+            is then a copy of the input, unchanged (nothing is invented, so writing it
+            back loses nothing), and ``ok`` is False.
         problems: Everything left to report: errors that remain, warnings, and one
             warning per change the policy made.
         defaults_filled: Names of the parameters whose defaults were filled, in order.
     """
 
-    request: dict[str, Any]
+    request: Any  # a dict, except for a non-object input (see above)
     problems: list[Problem]
     defaults_filled: tuple[str, ...]
 
@@ -105,7 +108,8 @@ def preflight(
     result = normalize(request, policy=policy, spec=spec)
     if not result.ok:
         raise RequestError(result.problems)
-    return result.request
+    body: dict[str, Any] = result.request  # ok, so the input was an object
+    return body
 
 
 def copy_json(value: Any) -> Any:
@@ -154,7 +158,9 @@ class _Normalizer:
 
     def run(self, request: Any) -> Normalized:
         if not isinstance(request, dict):
-            return Normalized({}, validate(request, spec=self.spec), ())
+            # Nothing to normalize: the input comes back as it was (copied), with its
+            # invalid_type error; an invented {} would read as a request to send.
+            return Normalized(copy_json(request), validate(request, spec=self.spec), ())
         out: dict[Any, Any] = copy_json(request)
         model_id = out.get("model")
         checker = checker_for(self.spec, model_id) if isinstance(model_id, str) else None
@@ -221,7 +227,7 @@ class _Normalizer:
             ):
                 sizes[key] = value
                 continue
-            name = key if isinstance(key, str) else str(key)
+            name = key_name(key)
             if canonical is not None:
                 why = f"{model.id} does not take {canonical} (of which {name} is the old name)"
             elif name in spec.parameters:
@@ -286,7 +292,8 @@ class _Normalizer:
         ):
             matches = [v for v in schema.enum if isinstance(v, str) and v.lower() == value.lower()]
             fixed = matches[0] if len(matches) == 1 else value
-        if fixed != value or type(fixed) is not type(value):
+        # "is not" first: NaN != NaN, and a value left alone is no change.
+        if fixed is not value and (fixed != value or type(fixed) is not type(value)):
             self.change(
                 "value_changed", key, f"{key} {describe(value)} changed to {describe(fixed)}"
             )
@@ -295,12 +302,13 @@ class _Normalizer:
     def sizes_to_ratio(self, sizes: dict[str, Any], result: dict[Any, Any], model: Model) -> None:
         """On aspect-ratio models, width/height become the nearest documented ratio."""
         names = " and ".join(sizes)
+        them = "them" if len(sizes) > 1 else "it"
         suggested = [str(s) for s in model.params["aspect_ratio"].schema.suggested]
         if "aspect_ratio" in result or not suggested:
             self.change(
                 "parameter_dropped",
                 next(iter(sizes)),
-                f"dropped {names}: {model.id} does not take them",
+                f"dropped {names}: {model.id} does not take {them}",
             )
             return
         default = self.spec.parameters["width"].default or 1024
@@ -309,7 +317,7 @@ class _Normalizer:
             self.change(
                 "parameter_dropped",
                 next(iter(sizes)),
-                f"dropped {names}: {model.id} does not take them",
+                f"dropped {names}: {model.id} does not take {them}",
             )
             return
         target = math.log(width / height)

@@ -117,6 +117,23 @@ def _escape(char: str) -> str:
 
 _MAX_DIGITS = 24
 _SMALL = 10**15
+_LOG10_2 = math.log10(2)
+# Up to this size the digit count is exact (one power of ten, well under a
+# millisecond); above it the count is an estimate, off by at most one.
+_EXACT_BITS = 330_000
+
+
+def _digits(magnitude: int) -> tuple[int, bool]:
+    """The number of decimal digits of a non-negative int, and whether it is exact.
+
+    ``str()`` is refused above 4,300 digits, so the count comes from the bit length:
+    a number of ``b`` bits has the digits of ``2**(b-1)`` or one more.
+    """
+    bits = magnitude.bit_length()
+    digits = int((bits - 1) * _LOG10_2) + 1 if bits else 1
+    if bits > _EXACT_BITS:
+        return digits, False
+    return digits + (magnitude >= 10**digits), True
 
 
 def describe(value: Any) -> str:
@@ -138,17 +155,18 @@ def describe(value: Any) -> str:
     if value is False:
         return "false"
     if isinstance(value, int):
-        digits = int(value.bit_length() * 0.30103) + 1
+        whole = int.__index__(value)  # an int subclass's own methods are never called
+        digits, exact = _digits(abs(whole))
         if digits > _MAX_DIGITS:
-            sign = "a negative" if value < 0 else "an"
-            return f"{sign} integer of about {digits:,} digits"
-        return str(int(value))
+            sign = "a negative" if whole < 0 else "an"
+            return f"{sign} integer of {'' if exact else 'about '}{digits:,} digits"
+        return int.__repr__(whole)
     if isinstance(value, float):
         if math.isnan(value):
             return "NaN"
         if math.isinf(value):
             return "-Infinity" if value < 0 else "Infinity"
-        return repr(value)
+        return float.__repr__(value)
     if isinstance(value, str):
         return quote(value)
     if isinstance(value, list | tuple):
@@ -156,6 +174,17 @@ def describe(value: Any) -> str:
     if isinstance(value, dict):
         return f"an object with {len(value)} key{'s' if len(value) != 1 else ''}"
     return f"a {type(value).__name__} object"
+
+
+def key_name(key: Any) -> str:
+    """A request key as text: a string as it is, any other key described (never ``repr``).
+
+    JSON object keys are strings; Python callers can pass others. ``None``, booleans
+    and numbers read as JSON would write them (``null``, ``true``, ``1``); anything
+    else is named by its type, so a key's own ``__repr__`` is never run and a huge
+    integer is never converted to text.
+    """
+    return key if isinstance(key, str) else describe(key)
 
 
 def json_type(value: Any) -> str:

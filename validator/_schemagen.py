@@ -60,7 +60,7 @@ def model_schema(spec: Spec, model: Model) -> dict[str, Any]:
                 f"Old name of {name}; prefer {name}. Sending both is an error."
             )
             properties[alias] = alias_schema
-            dependent.setdefault(alias, []).append({"not": {"required": [name]}})
+            dependent.setdefault(alias, []).append(_absent([name]))
     schema: dict[str, Any] = {
         "$schema": DRAFT,
         "$id": BASE_URI + file_name(model.id),
@@ -82,11 +82,7 @@ def model_schema(spec: Spec, model: Model) -> dict[str, Any]:
         if rule.kind == "exclusive":
             for name in rule.params:
                 others = [p for p in rule.params if p != name]
-                dependent.setdefault(name, []).append(
-                    {"not": {"anyOf": [{"required": [o]} for o in others]}}
-                    if len(others) > 1
-                    else {"not": {"required": others}}
-                )
+                dependent.setdefault(name, []).append(_absent(others))
         elif rule.kind == "one_of_required":
             any_of.extend({"required": [p]} for p in rule.params)
     pair = _pair_branches(model)
@@ -100,6 +96,16 @@ def model_schema(spec: Spec, model: Model) -> dict[str, Any]:
         # The only composition at the top level, and only for one_of_required rules.
         schema["anyOf"] = any_of
     return schema
+
+
+def _absent(names: list[str]) -> dict[str, Any]:
+    """A subschema that forbids the given keys.
+
+    A property whose schema is ``false`` fails when present; this says the same as
+    ``not: {required: [...]}`` without ``required`` naming keys its own subschema
+    does not define, which ajv's strict mode (strictRequired) rejects.
+    """
+    return {"properties": dict.fromkeys(names, False)}
 
 
 def _property(spec: Spec, param: ModelParameter) -> dict[str, Any]:
@@ -240,7 +246,9 @@ def _pair_branches(model: Model) -> list[dict[str, Any]] | None:
         if not allowed:
             height_schema = False
         elif _contiguous(allowed, heights):
-            height_schema = {"minimum": allowed[0], "maximum": allowed[-1]}
+            # The type is height's own already; ajv's strict mode (strictTypes) wants
+            # it beside the bounds too.
+            height_schema = {"type": "integer", "minimum": allowed[0], "maximum": allowed[-1]}
         else:
             height_schema = {"enum": list(allowed)}
         branches.append({"properties": {"width": width_schema, "height": height_schema}})

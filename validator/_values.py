@@ -5,7 +5,16 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
 
-from validator._problem import Problem, describe, json_path, json_type, number, plural, quote
+from validator._problem import (
+    Problem,
+    describe,
+    json_path,
+    json_type,
+    key_name,
+    number,
+    plural,
+    quote,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -28,6 +37,43 @@ def ratio(text: str) -> "Fraction":
 
     width, height = text.split(":")
     return Fraction(int(width), int(height))
+
+
+def ecma_regex(pattern: str) -> re.Pattern[str]:
+    """Compile a JSON Schema ``pattern`` so it matches as ECMA-262 (JSON Schema's dialect).
+
+    Two things differ from Python's ``re`` in the patterns a spec uses: ``$`` also
+    matches before a final newline in Python (``'16:9\\n'`` would pass
+    ``^[1-9]+:[1-9]+$``), and ``.`` matches ``\\r``, U+2028 and U+2029. Outside
+    character classes, ``$`` becomes ``\\Z`` and ``.`` excludes every line
+    terminator, so capspec, ajv and jsonschema-rs agree.
+    """
+    out: list[str] = []
+    in_class = False
+    chars = iter(pattern)
+    for char in chars:
+        if char == "\\":
+            out.append(char + next(chars, ""))
+        elif in_class:
+            in_class = char != "]"
+            out.append(char)
+        elif char == "[":
+            in_class = True
+            out.append(char)
+            following = next(chars, "")  # a ']' right after '[' or '[^' is literal
+            if following == "^":
+                out.append(following)
+                following = next(chars, "")
+            if following == "\\":
+                following += next(chars, "")
+            out.append(following)
+        elif char == "$":
+            out.append(r"\Z")
+        elif char == ".":
+            out.append(r"[^\n\r\u2028\u2029]")
+        else:
+            out.append(char)
+    return re.compile("".join(out))
 
 
 class Advice(NamedTuple):
@@ -104,7 +150,7 @@ class ValueSchema(NamedTuple):
             advice=Advice.from_dict(data.get("advice")),
             suggested=tuple(data.get("suggested", ())),
             description=data.get("description", ""),
-            regex=re.compile(pattern) if pattern else None,
+            regex=ecma_regex(pattern) if pattern else None,
         )
 
     def expected(self) -> str:
@@ -452,7 +498,7 @@ def _compile_object(schema: ValueSchema, model: str) -> Explainer:
         for key, item in value.items():
             check = properties.get(key) if isinstance(key, str) else None
             if check is None:
-                name = key if isinstance(key, str) else str(key)
+                name = key_name(key)
                 message = f"{subject} has no key {quote(name)}; it takes {takes}"
                 out.append(
                     Problem(

@@ -92,6 +92,11 @@ def schemas(spec_path: str | None, out_dir: str, check: bool) -> None:
     )
 
 
+# models, explain, table, docs: the spec for people to read (validator/cli/_docs.py).
+from validator.cli import _docs  # noqa: E402 - it uses the helpers above
+
+_docs.register(cli)
+
 # Commands live in their own modules; each imports its heavy parts when it runs.
 from validator.cli._lint import lint, normalize  # noqa: E402
 

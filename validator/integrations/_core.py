@@ -55,7 +55,7 @@ def check_images_body(body: Any, *, policy: Policy, spec: Spec) -> dict[str, Any
     """
     result = normalize(body, policy=policy, spec=spec)
     problems = list(result.problems)
-    model_id = result.request.get("model")
+    model_id = result.request.get("model") if isinstance(result.request, dict) else None
     model = spec.models.get(model_id) if isinstance(model_id, str) else None
     if model is not None and model.endpoint != "images":
         problems.insert(
@@ -75,4 +75,5 @@ def check_images_body(body: Any, *, policy: Policy, spec: Spec) -> dict[str, Any
         raise RequestError(problems)
     for problem in problems:
         logger.warning("capspec: %s", problem)
-    return result.request
+    sent: dict[str, Any] = result.request  # no error, so the body was an object
+    return sent
