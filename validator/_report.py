@@ -237,10 +237,15 @@ def _level(code: str) -> str:
     return "warning" if code in WARNING_CODES else "error"
 
 
-def _uri(file: str) -> str:
-    from urllib.parse import quote  # noqa: PLC0415 - only for SARIF
+_URI_SAFE: Final = frozenset(
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/:._-~"
+)
 
-    return quote(file.replace("\\", "/"), safe="/:._-~")
+
+def _uri(file: str) -> str:
+    """A relative URI reference for a file name: unreserved characters kept, others %XX."""
+    raw = file.replace("\\", "/").encode("utf-8", "surrogateescape")
+    return "".join(chr(b) if b in _URI_SAFE else f"%{b:02X}" for b in raw)
 
 
 class SarifReporter(_Spooled):
