@@ -25,3 +25,41 @@ def write_atomic(path: Path, text: str) -> None:
         with contextlib.suppress(OSError):
             tmp_path.unlink()
         raise
+
+
+class AtomicWriter:
+    """Stream text into a temporary file beside ``path``; ``commit`` renames it into place.
+
+    Until ``commit``, the original file is untouched; ``abort`` (or a crash, or a
+    kill) leaves it as it was. The new file keeps the original's permissions.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        self.tmp = Path(tmp)
+        with contextlib.suppress(OSError):
+            os.fchmod(fd, path.stat().st_mode & 0o7777)
+        self.handle = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+
+    def write(self, text: str) -> None:
+        """Append text to the new content."""
+        self.handle.write(text)
+
+    def commit(self) -> None:
+        """Flush to disk and replace the original with the new content."""
+        try:
+            self.handle.flush()
+            os.fsync(self.handle.fileno())
+            self.handle.close()
+            self.tmp.replace(self.path)
+        except BaseException:
+            self.abort()
+            raise
+
+    def abort(self) -> None:
+        """Drop the new content; the original stays as it was."""
+        with contextlib.suppress(OSError):
+            self.handle.close()
+        with contextlib.suppress(OSError):
+            self.tmp.unlink()

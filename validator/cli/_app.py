@@ -96,3 +96,9 @@ def schemas(spec_path: str | None, out_dir: str, check: bool) -> None:
 from validator.cli import _docs  # noqa: E402 - it uses the helpers above
 
 _docs.register(cli)
+
+# Commands live in their own modules; each imports its heavy parts when it runs.
+from validator.cli._lint import lint, normalize  # noqa: E402
+
+cli.add_command(lint)
+cli.add_command(normalize)

@@ -1,0 +1,477 @@
+"""``capspec lint``: the bad-file catalogue, every option, every reporter's exact output.
+
+Golden outputs live in tests/golden/ (inputs in tests/golden/input/). After an
+intended change of output, regenerate them and review the diff:
+
+    CAPSPEC_UPDATE_GOLDEN=1 python -m pytest tests/test_cli_lint.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from validator._problem import CODES
+from validator._report import Finding, GithubReporter, Summary, TextReporter
+from validator.cli._app import cli
+
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+BAD = sorted(p for p in (TESTS / "lint" / "bad").iterdir() if p.suffix != ".expected")
+GOOD = sorted((TESTS / "lint" / "good").iterdir())
+GOLDEN = TESTS / "golden"
+UPDATE = bool(os.environ.get("CAPSPEC_UPDATE_GOLDEN"))
+
+
+def run(*args: str, stdin: str | bytes | None = None, env: dict[str, str] | None = None):
+    result = CliRunner().invoke(cli, list(args), input=stdin, env=env, catch_exceptions=True)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result
+
+
+def lint_json(*args: str, stdin: str | bytes | None = None):
+    result = run("lint", "--format", "json", *args, stdin=stdin)
+    return result.exit_code, json.loads(result.stdout)
+
+
+# --- the catalogue ------------------------------------------------------------------
+
+
+def test_the_catalogue_is_not_empty():
+    assert len(BAD) >= 20
+    assert all(Path(f"{p}.expected").is_file() for p in BAD)
+    assert len(GOOD) >= 5
+
+
+@pytest.mark.parametrize("path", BAD, ids=[p.name for p in BAD])
+def test_a_bad_file_has_exactly_the_expected_errors(path):
+    expected = Path(f"{path}.expected").read_text().split("\n")
+    code, report = lint_json(str(path))
+    found = [
+        f"{p['line']}:{p['column']} {p['code']}"
+        for p in report["problems"]
+        if p["severity"] == "error"
+    ]
+    assert found == [line for line in expected if line]
+    assert code == 1
+    assert report["ok"] is False
+    assert all(p["file"] == str(path) for p in report["problems"])
+
+
+@pytest.mark.parametrize("path", GOOD, ids=[p.name for p in GOOD])
+def test_a_good_file_has_no_errors(path):
+    code, report = lint_json(str(path))
+    assert [p for p in report["problems"] if p["severity"] == "error"] == []
+    assert code == 0
+    assert report["summary"]["requests"] >= 1
+
+
+def test_bad_files_do_not_stop_the_others(tmp_path):
+    missing = tmp_path / "missing.json"
+    directory = tmp_path / "x.json"
+    directory.mkdir()
+    paths = [*map(str, BAD), str(missing), str(directory), *map(str, GOOD)]
+    code, report = lint_json(*paths)
+    assert code == 1
+    assert report["summary"]["files"] == len(paths)
+    by_file = {p["file"] for p in report["problems"] if p["severity"] == "error"}
+    assert by_file == {*map(str, BAD), str(missing), str(directory)}
+    unreadable = [p for p in report["problems"] if p["code"] == "unreadable_file"]
+    assert [(p["file"], p["line"], p["column"]) for p in unreadable] == [
+        (str(missing), 1, 1),
+        (str(directory), 1, 1),
+    ]
+    assert "directory" in unreadable[1]["message"]
+
+
+def test_a_directory_is_walked_recursively_for_payload_files(tmp_path):
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / ".hidden").mkdir()
+    request = '{"model": "black-forest-labs/FLUX.2-pro", "prompt": "a", "steps": 3}'
+    for name in (
+        "a/one.json",
+        "a/b/two.yaml",
+        "a/b/three.ndjson",
+        "a/four.jsonl",
+        ".hidden/x.json",
+    ):
+        (tmp_path / name).write_text(request + "\n")
+    (tmp_path / "a" / "notes.txt").write_text("not a payload")
+    code, report = lint_json(str(tmp_path))
+    assert code == 1
+    files = sorted({Path(p["file"]).relative_to(tmp_path).as_posix() for p in report["problems"]})
+    assert files == ["a/b/three.ndjson", "a/b/two.yaml", "a/four.jsonl", "a/one.json"]
+    assert report["summary"] == {"files": 4, "requests": 4, "errors": 4, "warnings": 0}
+
+
+def test_an_empty_directory_is_clean_and_says_so(tmp_path):
+    result = run("lint", str(tmp_path))
+    assert result.exit_code == 0
+    assert "no payload files" in result.stderr
+
+
+def test_the_readme_command_lints_the_examples_cleanly():
+    result = run("lint", str(ROOT / "examples"))
+    assert result.exit_code == 0, result.stdout
+    assert " error " not in result.stdout
+
+
+# --- positions, documents, YAML 1.2 ---------------------------------------------------
+
+
+def test_a_pretty_printed_bad_key_is_at_line_5_column_3_in_every_format():
+    path = str(TESTS / "lint" / "bad" / "pretty.json")
+    _, report = lint_json(path)
+    (problem,) = report["problems"]
+    assert (problem["line"], problem["column"], problem["document"]) == (5, 3, 0)
+    assert (problem["code"], problem["param"], problem["path"]) == (
+        "unsupported_parameter",
+        "negative_prompt",
+        "$.negative_prompt",
+    )
+    assert problem["model"] == "black-forest-labs/FLUX.2-pro"
+    github = run("lint", "--format", "github", path).stdout
+    assert github.startswith(f"::error file={path},line=5,col=3,title=unsupported_parameter::")
+    sarif = json.loads(run("lint", "--format", "sarif", path).stdout)
+    (result,) = sarif["runs"][0]["results"]
+    region = result["locations"][0]["physicalLocation"]["region"]
+    assert region == {"startLine": 5, "startColumn": 3}
+    assert result["ruleId"] == "unsupported_parameter"
+
+
+def test_documents_are_request_indexes_within_the_file():
+    _, report = lint_json(str(TESTS / "lint" / "bad" / "array-of-mixed.json"))
+    assert [(p["document"], p["code"]) for p in report["problems"]] == [
+        (1, "invalid_type"),
+        (2, "unsupported_parameter"),
+    ]
+    _, report = lint_json(str(TESTS / "lint" / "bad" / "broken-line.jsonl"))
+    assert [(p["document"], p["line"]) for p in report["problems"]] == [(1, 2), (2, 3)]
+
+
+def test_a_two_document_yaml_file_reads_16_9_as_a_string(tmp_path):
+    path = tmp_path / "edits.yaml"
+    path.write_text(
+        "model: black-forest-labs/FLUX.1-kontext-pro\nprompt: a\naspect_ratio: 16:9\n"
+        "---\nmodel: black-forest-labs/FLUX.1-kontext-max\nprompt: no\naspect_ratio: 16:9\n"
+        "output_format: yes\n"
+    )
+    code, report = lint_json(str(path))
+    assert report["summary"]["requests"] == 2
+    # `yes` is a string under YAML 1.2, so not a boolean: an enumeration miss, not a type error.
+    (problem,) = report["problems"]
+    assert (problem["document"], problem["line"], problem["column"]) == (1, 8, 1)
+    assert (problem["code"], problem["param"]) == ("invalid_value", "output_format")
+    assert code == 1
+
+
+def test_a_missing_parameter_is_reported_at_its_request():
+    code, report = lint_json(
+        "-",
+        stdin='[\n  {"model": "black-forest-labs/FLUX.2-pro", "prompt": "a"},\n  {"model": "black-forest-labs/FLUX.2-pro"}\n]\n',
+    )
+    (problem,) = report["problems"]
+    assert (problem["code"], problem["document"], problem["line"], problem["column"]) == (
+        "missing_required",
+        1,
+        3,
+        3,
+    )
+    assert problem["file"] == "<stdin>"
+    assert code == 1
+
+
+def test_a_nested_problem_points_at_its_key():
+    text = (
+        '{"model": "kwaivgI/kling-2.1-pro",\n "prompt": "p",\n "frame_images": [\n'
+        '  {"input_image": "https://e.x/a.jpeg", "frame": "middle"}\n ]\n}\n'
+    )
+    _, report = lint_json("-", stdin=text)
+    (problem,) = report["problems"]
+    assert problem["path"] == "$.frame_images[0].frame"
+    assert (problem["line"], problem["column"]) == (4, 41)
+
+
+# --- standard input -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "requests"),
+    [
+        ('{"model": "black-forest-labs/FLUX.2-pro", "prompt": "a"}', 1),
+        ('[{"model": "black-forest-labs/FLUX.2-pro", "prompt": "a"}]', 1),
+        (
+            (
+                '{"model": "black-forest-labs/FLUX.2-pro", "prompt": "a"}\n'
+                '{"model": "black-forest-labs/FLUX.2-pro", "prompt": "b"}\n'
+            ),
+            2,
+        ),
+        (
+            "model: black-forest-labs/FLUX.2-pro\nprompt: a\n---\nmodel: black-forest-labs/FLUX.2-pro\nprompt: b\n",
+            2,
+        ),
+    ],
+    ids=["json", "array", "jsonl", "yaml"],
+)
+def test_standard_input_is_told_apart_by_content(text, requests):
+    code, report = lint_json("-", stdin=text)
+    assert code == 0
+    assert report["summary"]["requests"] == requests
+    assert report["summary"]["files"] == 1
+
+
+def test_empty_standard_input_is_an_empty_file():
+    code, report = lint_json("-", stdin="")
+    assert code == 1
+    assert [p["code"] for p in report["problems"]] == ["empty_file"]
+
+
+# --- options ------------------------------------------------------------------------
+
+RETIRED = '{"model": "black-forest-labs/FLUX.1-schnell", "prompt": "a"}'
+DROPPABLE = '{"model": "black-forest-labs/FLUX.2-pro", "prompt": "a", "steps": 20}'
+
+
+def test_policy_drop_turns_droppable_errors_into_warnings():
+    code, report = lint_json("-", stdin=DROPPABLE)
+    assert code == 1
+    assert [p["code"] for p in report["problems"]] == ["unsupported_parameter"]
+    code, report = lint_json("--policy", "drop", "-", stdin=DROPPABLE)
+    assert code == 0
+    assert [p["code"] for p in report["problems"]] == ["parameter_dropped"]
+
+
+def test_policy_fix_repairs_what_it_can():
+    text = '{"model": "black-forest-labs/FLUX.2-pro", "prompt": "a", "output_format": "PNG"}'
+    assert lint_json("-", stdin=text)[0] == 1
+    code, report = lint_json("--policy", "fix", "-", stdin=text)
+    assert code == 0
+    assert [p["code"] for p in report["problems"]] == ["value_changed"]
+
+
+def test_warnings_pass_unless_warnings_as_errors():
+    code, report = lint_json("-", stdin=RETIRED)
+    assert code == 0
+    assert report["ok"] is True
+    assert report["summary"]["warnings"] == 1
+    code, report = lint_json("--warnings-as-errors", "-", stdin=RETIRED)
+    assert code == 1
+    assert report["ok"] is False
+
+
+def test_quiet_prints_errors_only_and_no_summary():
+    both = RETIRED + "\n" + DROPPABLE + "\n"
+    loud = run("lint", "-", stdin=both)
+    assert loud.exit_code == 1
+    assert " warning retired_model " in loud.stdout
+    assert loud.stdout.splitlines()[-1].startswith("capspec: 1 error and 1 warning")
+    quiet = run("lint", "--quiet", "-", stdin=both)
+    assert quiet.exit_code == 1
+    assert quiet.stdout.splitlines() == [
+        line for line in loud.stdout.splitlines()[:-1] if " error " in line
+    ]
+    kept = run("lint", "--quiet", "--warnings-as-errors", "-", stdin=both)
+    assert " warning retired_model " in kept.stdout
+
+
+def test_spec_option_uses_another_spec(tmp_path):
+    good = run("lint", "--spec", str(ROOT / "capabilities.yaml"), "-", stdin=DROPPABLE)
+    assert good.exit_code == 1
+    assert "unsupported_parameter" in good.stdout
+    bad = tmp_path / "spec.yaml"
+    bad.write_text("models: [\n")
+    result = run("lint", "--spec", str(bad), "-", stdin=DROPPABLE)
+    assert result.exit_code == 1
+    assert "is invalid" in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [[], ["--format", "xml", "x.json"], ["--policy", "lenient", "x.json"], ["--nope", "x.json"]],
+    ids=["no-path", "bad-format", "bad-policy", "bad-option"],
+)
+def test_usage_errors_exit_2(args):
+    result = run("lint", *args)
+    assert result.exit_code == 2
+
+
+def test_help_teaches_with_examples():
+    result = run("lint", "--help")
+    assert result.exit_code == 0
+    assert "Examples:" in result.stdout
+    assert "capspec lint payloads/ --format github" in result.stdout
+
+
+# --- reporters: colour, escaping, golden outputs ------------------------------------------
+
+FINDING = Finding(
+    "a.json",
+    0,
+    2,
+    3,
+    __import__("validator").Problem("out_of_range", "error", "n", "$.n", "n 9 is above 4", "use 4"),
+    "m",
+)
+
+
+def test_text_is_coloured_on_request_and_plain_otherwise():
+    import io
+
+    plain = io.StringIO()
+    TextReporter(plain).report(FINDING)
+    assert plain.getvalue() == "a.json:2:3: error out_of_range n 9 is above 4 (hint: use 4)\n"
+    coloured = io.StringIO()
+    TextReporter(coloured, color=True).report(FINDING)
+    assert "\x1b[1;31merror\x1b[0m" in coloured.getvalue()
+    env_colour = run("lint", "-", stdin=DROPPABLE, env={"FORCE_COLOR": "1", "NO_COLOR": ""})
+    assert "\x1b[" in env_colour.stdout
+    no_colour = run("lint", "-", stdin=DROPPABLE, env={"FORCE_COLOR": "1", "NO_COLOR": "1"})
+    assert "\x1b[" not in no_colour.stdout
+
+
+def test_github_escapes_properties_and_data():
+    import io
+
+    out = io.StringIO()
+    problem = FINDING.problem._replace(message="50% off,\nnext: line\r", hint=None)
+    GithubReporter(out).report(FINDING._replace(file="a,b:c%.json", problem=problem))
+    assert out.getvalue() == (
+        "::error file=a%2Cb%3Ac%25.json,line=2,col=3,title=out_of_range::50%25 off,%0Anext: line%0D\n"
+    )
+
+
+def test_summary_line_counts():
+    from validator._report import summary_line
+
+    assert (
+        summary_line(Summary(1, 1, 0, 0, ok=True)) == "capspec: no problems in 1 request (1 file)"
+    )
+    assert summary_line(Summary(3, 10, 2, 1, ok=False)) == (
+        "capspec: 2 errors and 1 warning in 10 requests (3 files)"
+    )
+
+
+def test_sarif_has_one_rule_per_code_and_results_that_point_at_them():
+    path = str(GOLDEN / "input")
+    sarif = json.loads(run("lint", "--format", "sarif", path).stdout)
+    assert sarif["version"] == "2.1.0"
+    run_ = sarif["runs"][0]
+    rules = run_["tool"]["driver"]["rules"]
+    assert [r["id"] for r in rules] == list(CODES)
+    for result in run_["results"]:
+        assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+        assert result["level"] in {"error", "warning"}
+        region = result["locations"][0]["physicalLocation"]["region"]
+        assert region["startLine"] >= 1
+        assert region["startColumn"] >= 1
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif"])
+def test_golden_output(fmt, monkeypatch):
+    """Every reporter's exact output for the files in tests/golden/input/."""
+    monkeypatch.chdir(GOLDEN)
+    result = run("lint", "--format", fmt, "input", env={"NO_COLOR": "1"})
+    assert result.exit_code == 1
+    golden = GOLDEN / f"lint.{fmt}"
+    if UPDATE:
+        golden.write_text(result.stdout, encoding="utf-8")
+    assert result.stdout == golden.read_text(encoding="utf-8")
+
+
+def test_golden_json_is_consistent():
+    report = json.loads((GOLDEN / "lint.json").read_text(encoding="utf-8"))
+    errors = sum(p["severity"] == "error" for p in report["problems"])
+    warnings = sum(p["severity"] == "warning" for p in report["problems"])
+    assert report["summary"] == {"files": 4, "requests": 6, "errors": errors, "warnings": warnings}
+    assert list(report["problems"][0]) == [
+        "file",
+        "document",
+        "line",
+        "column",
+        "severity",
+        "code",
+        "param",
+        "path",
+        "message",
+        "hint",
+        "model",
+    ]
+
+
+# --- hostile inputs (issue 6) -------------------------------------------------------------
+
+
+def hostile(tmp_path: Path) -> dict[str, Path]:
+    files = {
+        "deep.json": "[" * 100_000 + "]" * 100_000,
+        "deep-object.jsonl": '{"a":' * 100_000 + "1" + "}" * 100_000 + "\n",
+        "nan.json": '{"model": "black-forest-labs/FLUX.2-pro", "prompt": "a", "seed": NaN}',
+        "infinity.json": '{"model": "black-forest-labs/FLUX.2-pro", "prompt": "a", "seed": Infinity}',
+        "digits.json": '{"model": "black-forest-labs/FLUX.2-pro", "prompt": "a", "seed": '
+        + "1" * 5000
+        + "}",
+        "empty.json": "",
+        "bomb.yaml": (TESTS / "lint" / "bad" / "alias-bomb.yaml").read_text(),
+        "deep.yaml": "a: " + "[" * 10_000 + "]" * 10_000,
+    }
+    out = {}
+    for name, text in files.items():
+        out[name] = tmp_path / name
+        out[name].write_text(text)
+    (tmp_path / "x.json").mkdir()
+    out["x.json"] = tmp_path / "x.json"
+    return out
+
+
+def test_hostile_inputs_are_problems_not_crashes(tmp_path):
+    files = hostile(tmp_path)
+    for name, path in files.items():
+        code, report = lint_json(str(path))
+        assert code == 1, name
+        codes = {p["code"] for p in report["problems"]}
+        assert codes <= {"invalid_json", "invalid_yaml", "empty_file", "unreadable_file"}, name
+        assert codes, name
+    _, report = lint_json(str(files["deep.json"]))
+    assert "nesting deeper" in report["problems"][0]["message"]
+    _, report = lint_json(str(files["digits.json"]))
+    assert "5,000 digits" in report["problems"][0]["message"]
+
+
+def test_hostile_inputs_in_a_real_process_show_no_traceback(tmp_path):
+    files = hostile(tmp_path)
+    env = {**os.environ, "NO_COLOR": "1"}
+    process = subprocess.run(
+        [sys.executable, "-m", "validator", "lint", *map(str, files.values())],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env=env,
+    )
+    assert process.returncode == 1
+    assert "Traceback" not in process.stderr
+    assert process.stderr == ""
+    assert process.stdout.count(" error ") == len(files)
+
+
+def test_lint_does_not_import_jsonschema_or_yaml_for_json(tmp_path):
+    one = tmp_path / "one.json"
+    one.write_text('{"model": "black-forest-labs/FLUX.2-pro", "prompt": "a"}')
+    code = (
+        "import sys\nfrom validator.cli import main\n"
+        "try:\n    main(['lint', sys.argv[1]])\nexcept SystemExit as e:\n    status = e.code\n"
+        "print(status, 'jsonschema' in sys.modules, 'yaml' in sys.modules)\n"
+    )
+    process = subprocess.run(
+        [sys.executable, "-c", code, str(one)], capture_output=True, text=True, check=True
+    )
+    assert process.stdout.splitlines()[-1] == "0 False False"

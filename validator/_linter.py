@@ -1,0 +1,127 @@
+"""Linting payload files: read each source, check each request, locate what is wrong.
+
+The library does the checking (``validate``, or ``normalize`` under a policy);
+this module only ties problems to files, requests, lines and columns. Positions
+are computed for requests that have problems, never for clean ones.
+"""
+
+from __future__ import annotations
+
+from typing import IO, TYPE_CHECKING, Any
+
+from validator._checker import validate
+from validator._locate import parse_path
+from validator._normalize import normalize
+from validator._payloads import Broken, Request, read
+from validator._problem import Problem, json_path, quote
+from validator._report import Finding, Summary
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from validator._locate import Path
+    from validator._normalize import Policy
+    from validator._payloads import Item, Source
+    from validator._spec import Spec
+
+
+def model_of(value: Any) -> str | None:
+    """The request's model id, when it names one."""
+    if type(value) is dict:
+        model = value.get("model")
+        if type(model) is str:
+            return model
+    return None
+
+
+def duplicate_problem(path: Path) -> Problem:
+    """The problem of a key repeated within one object."""
+    key = path[-1] if path else ""
+    return Problem(
+        "duplicate_key",
+        "error",
+        str(path[0]) if path else None,
+        json_path(path),
+        f"key {quote(str(key))} appears more than once in the same object; "
+        "parsers disagree on which value wins (capspec checked the last one)",
+        "keep one of them",
+    )
+
+
+def broken_finding(name: str, broken: Broken) -> Finding:
+    """A problem of the file itself, as a finding."""
+    problem = Problem(broken.code, "error", None, "$", broken.message, broken.hint)
+    return Finding(name, broken.document, broken.line, broken.column, problem, None)
+
+
+def locate(name: str, request: Request, problems: list[Problem]) -> list[Finding]:
+    """Tie each problem of a request (and any key it repeats) to a line and column."""
+    origin = request.origin
+    document = request.document
+    model = model_of(request.value)
+    out = [
+        Finding(name, document, line, column, duplicate_problem(path), model)
+        for path, (line, column) in origin.duplicates()
+    ]
+    for problem in problems:
+        line, column = origin.locate(parse_path(problem.path), problem.param)
+        out.append(Finding(name, document, line, column, problem, model))
+    return out
+
+
+class Linter:
+    """Lints sources one after another and keeps the counts for the summary."""
+
+    def __init__(
+        self, spec: Spec, *, policy: Policy = "strict", warnings_as_errors: bool = False
+    ) -> None:
+        self.spec = spec
+        self.policy = policy
+        self.warnings_as_errors = warnings_as_errors
+        self.files = 0
+        self.requests = 0
+        self.errors = 0
+        self.warnings = 0
+
+    def check(self, value: Any) -> list[Problem]:
+        """The problems of one request under the policy."""
+        if self.policy == "strict":
+            return validate(value, spec=self.spec)
+        return normalize(value, policy=self.policy, spec=self.spec).problems
+
+    def lint(self, source: Source, *, stdin: IO[bytes] | None = None) -> Iterator[Finding]:
+        """Every finding of one source, in file order."""
+        self.files += 1
+        check = self.check
+        name = source.name
+        for item in read(source, stdin=stdin):
+            if type(item) is Request:
+                self.requests += 1
+                problems = check(item.value)
+                if problems or item.origin.repeated:
+                    found = locate(name, item, problems)
+                    self.count(found)
+                    yield from found
+            else:
+                assert isinstance(item, Broken)
+                finding = broken_finding(name, item)
+                self.errors += 1
+                yield finding
+
+    def count(self, findings: list[Finding]) -> None:
+        """Add findings to the error and warning counts."""
+        for finding in findings:
+            if finding.problem.severity == "error":
+                self.errors += 1
+            else:
+                self.warnings += 1
+
+    def summary(self) -> Summary:
+        """The counts so far, and whether the run passes."""
+        ok = not self.errors and not (self.warnings_as_errors and self.warnings)
+        return Summary(self.files, self.requests, self.errors, self.warnings, ok)
+
+
+def items(source: Source, *, stdin: IO[bytes] | None = None) -> Iterator[Item]:
+    """The raw items of a source (requests and file problems), for ``normalize``."""
+    return read(source, stdin=stdin)

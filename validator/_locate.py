@@ -1,0 +1,214 @@
+"""Where things sit in JSON text: key and value positions, repeated keys, hostile literals.
+
+Nothing here runs on a clean request. Payloads are parsed with the standard
+library's C decoder; only a request that has problems (or a file that fails to
+parse) is scanned again here, in Python, to turn JSON paths into line and column.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+Path = tuple[Any, ...]
+Position = tuple[int, int]  # 1-based line and column
+
+# One JSON token: a string, a structural character, whitespace, or a bare word
+# (number, true, false, null, and the NaN / Infinity that JSON does not allow).
+_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"?|[{}\[\]:,]|\s+|[^\s{}\[\]:,"]+')
+_BARE_NOT_JSON = frozenset({"NaN", "Infinity", "-Infinity", "+Infinity", "-NaN"})
+#: Python's default limit on the digits of an int read from text (sys.int_info).
+INT_DIGITS = 4300
+#: Nesting beyond this is reported rather than parsed: the C decoder recurses.
+MAX_DEPTH = 1000
+
+
+@dataclass
+class Positions:
+    """Where each key and value of a parsed text starts, and the keys seen twice."""
+
+    keys: dict[Path, Position] = field(default_factory=dict)
+    values: dict[Path, Position] = field(default_factory=dict)
+    duplicates: list[tuple[Path, Position]] = field(default_factory=list)
+
+
+class _Frame:
+    __slots__ = ("index", "is_object", "key", "path", "seen")
+
+    def __init__(self, path: Path, *, is_object: bool) -> None:
+        self.path = path
+        self.is_object = is_object
+        self.index = 0
+        self.key: Any = None
+        self.seen: set[str] = set()
+
+
+def _key_text(token: str) -> str:
+    body = token[1:-1]
+    if "\\" not in body:
+        return body
+    import json  # noqa: PLC0415 - only for keys with escapes
+
+    try:
+        decoded: str = json.loads(token)
+    except ValueError:
+        return body
+    return decoded
+
+
+def scan_json(text: str, *, line: int = 1, column: int = 1) -> Positions:
+    """Positions of every key and value in JSON text that the decoder accepted.
+
+    ``line`` and ``column`` are where ``text`` starts in its file (for a JSONL
+    line, the line number). Iterative, so any nesting depth is fine.
+    """
+    out = Positions()
+    stack: list[_Frame] = []
+    line_no = line
+    line_start = -column + 1  # offset whose column is 1 on the first line
+    expect_key = False
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        first = token[0]
+        start = match.start()
+        if first.isspace():
+            newlines = token.count("\n")
+            if newlines:
+                line_no += newlines
+                line_start = start + token.rfind("\n") + 1
+            continue
+        pos = (line_no, start - line_start + 1)
+        if first in ",:":
+            continue
+        if first in "]}":
+            if stack:
+                stack.pop()
+            expect_key = bool(stack) and stack[-1].is_object
+            continue
+        top = stack[-1] if stack else None
+        if top is not None and top.is_object and expect_key:
+            key = _key_text(token) if first == '"' else token
+            path = (*top.path, key)
+            if key in top.seen:
+                out.duplicates.append((path, pos))
+            else:
+                top.seen.add(key)
+            out.keys[path] = pos
+            top.key = key
+            expect_key = False
+            continue
+        if top is None:
+            path = ()
+        elif top.is_object:
+            path = (*top.path, top.key)
+        else:
+            path = (*top.path, top.index)
+            top.index += 1
+        out.values[path] = pos
+        if first in "{[":
+            stack.append(_Frame(path, is_object=first == "{"))
+            expect_key = first == "{"
+        else:
+            expect_key = top is not None and top.is_object
+    return out
+
+
+def offender(text: str) -> tuple[int, int, str] | None:
+    """Find what the decoder refused without a position: returns (line, column, message).
+
+    The standard decoder reports ``NaN``/``Infinity`` literals, integers too long
+    for Python's digit limit and excessive nesting without saying where; this
+    finds the first of them, scanning iteratively.
+    """
+    depth = 0
+    line_no = 1
+    line_start = 0
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        first = token[0]
+        start = match.start()
+        if first.isspace():
+            newlines = token.count("\n")
+            if newlines:
+                line_no += newlines
+                line_start = start + token.rfind("\n") + 1
+            continue
+        where = (line_no, start - line_start + 1)
+        if first in "{[":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return (
+                    *where,
+                    f"nesting deeper than {MAX_DEPTH:,} levels (capspec does not read it)",
+                )
+        elif first in "]}":
+            depth -= 1
+        elif first != '"' and first not in ",:":
+            if token in _BARE_NOT_JSON:
+                return (*where, f"{token} is not JSON (JSON has no NaN or infinite numbers)")
+            digits = len(token.lstrip("+-").split(".", 1)[0].split("e", 1)[0].split("E", 1)[0])
+            if digits > INT_DIGITS:
+                return (
+                    *where,
+                    f"a number with {digits:,} digits; capspec reads at most {INT_DIGITS:,}",
+                )
+    return None
+
+
+# --- JSON paths back into keys -------------------------------------------------------
+
+_PATH_PART = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\['((?:[^'\\]|\\.)*)'\]")
+
+
+def parse_path(path: str) -> Path | None:
+    """Turn a Problem's JSON path (``$.a[0]['odd key']``) back into keys and indexes.
+
+    Returns None when the path cannot be read back (a key shortened for display).
+    """
+    if not path.startswith("$"):
+        return None
+    parts: list[Any] = []
+    at = 1
+    while at < len(path):
+        match = _PATH_PART.match(path, at)
+        if match is None:
+            return None
+        name, index, quoted = match.groups()
+        if name is not None:
+            parts.append(name)
+        elif index is not None:
+            parts.append(int(index))
+        else:
+            try:
+                parts.append(quoted.encode("latin-1", "backslashreplace").decode("unicode_escape"))
+            except UnicodeDecodeError:
+                return None
+        at = match.end()
+    return tuple(parts)
+
+
+def find(
+    keys: dict[Path, Position],
+    values: dict[Path, Position],
+    prefix: Path,
+    path: Path | None,
+    param: str | None,
+) -> Position | None:
+    """The position of the offending key (or value) for a problem at ``path``.
+
+    ``prefix`` is where the request sits in its file (``(3,)`` for the fourth
+    request of an array). Falls back to the nearest enclosing value that exists
+    (a missing parameter is reported at its object), then to ``param``.
+    """
+    if path is None:
+        path = (param,) if param is not None else ()
+    full = (*prefix, *path)
+    while len(full) >= len(prefix):
+        found = keys.get(full) or values.get(full)
+        if found is not None:
+            return found
+        if not full:
+            break
+        full = full[:-1]
+    return None

@@ -1,0 +1,467 @@
+"""Reading payload files: JSON, JSONL (streamed) and YAML, into requests or file problems.
+
+A file that cannot be read or parsed becomes a ``Broken`` value beside the
+requests, never an exception. Requests carry an origin that can say, lazily,
+where a key sits in the text: clean requests never pay for positions.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from pathlib import Path as FsPath
+from typing import IO, TYPE_CHECKING, Any, Final, NamedTuple
+
+from validator._locate import Positions, find, offender, scan_json
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
+
+    from validator._locate import Path, Position
+    from validator._yaml import Document
+
+#: File name endings linted when a directory is walked, and how each is read.
+KINDS: Final[dict[str, str]] = {
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+}
+STDIN: Final = "-"
+STDIN_NAME: Final = "<stdin>"
+_BOM: Final = b"\xef\xbb\xbf"
+# Directories never walked into: tools' caches and environments, not payloads.
+_SKIPPED_DIRS: Final = frozenset({"node_modules", "__pycache__", "site-packages"})
+
+
+class Source(NamedTuple):
+    """One payload file to read: the name shown in reports, and how to read it."""
+
+    name: str
+    path: FsPath | None  # None: standard input
+    kind: str  # "json", "jsonl", "yaml", or "auto" (standard input)
+    error: str | None = None  # why it cannot be read, found while collecting
+
+
+class Broken(NamedTuple):
+    """A problem of the file itself (unreadable, not parseable, empty)."""
+
+    code: str
+    message: str
+    line: int
+    column: int
+    document: int | None = None
+    hint: str | None = None
+
+
+class Request(NamedTuple):
+    """One request found in a file; ``origin`` locates its keys on demand."""
+
+    document: int
+    value: Any
+    origin: Origin
+
+
+# --- where a request came from ----------------------------------------------------
+
+
+class Origin:
+    """Where a request sits in its file; computes positions only when asked."""
+
+    __slots__ = ()
+
+    kind: str = "json"
+    group: int = 0  # the YAML document holding it (0 for JSON)
+    prefix: Path = ()  # its path within that document: () or (index,)
+    repeated: bool = False  # the decoder saw a key twice in it (or in its file)
+
+    def positions(self) -> tuple[dict[Path, Position], dict[Path, Position], list[Any]]:
+        """Keys, values and repeated keys of the text holding the request."""
+        raise NotImplementedError
+
+    def locate(self, path: Path | None, param: str | None) -> Position:
+        """Line and column of the key (or value) at ``path`` within the request."""
+        keys, values, _ = self.positions()
+        found = find(keys, values, self.prefix, path, param)
+        return found if found is not None else (1, 1)
+
+    def duplicates(self) -> list[tuple[Path, Position]]:
+        """Keys repeated within one object of this request: (path in the request, position)."""
+        if not self.repeated:
+            return []
+        _, _, repeats = self.positions()
+        size = len(self.prefix)
+        return [(path[size:], pos) for path, pos in repeats if path[:size] == self.prefix]
+
+
+class _LineOrigin(Origin):
+    """A JSONL line."""
+
+    kind = "jsonl"
+
+    __slots__ = ("_cache", "line", "repeated", "text")
+
+    def __init__(self, text: str, line: int, repeated: bool) -> None:
+        self.text = text
+        self.line = line
+        self.repeated = repeated
+        self._cache: Positions | None = None
+
+    def positions(self) -> tuple[dict[Path, Position], dict[Path, Position], list[Any]]:
+        if self._cache is None:
+            self._cache = scan_json(self.text, line=self.line)
+        found = self._cache
+        return found.keys, found.values, found.duplicates
+
+
+class _SharedText:
+    """A JSON file's text, scanned once for every request in it that needs positions."""
+
+    __slots__ = ("_cache", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._cache: Positions | None = None
+
+    def scanned(self) -> Positions:
+        if self._cache is None:
+            self._cache = scan_json(self.text)
+        return self._cache
+
+
+class _TextOrigin(Origin):
+    """A request in a .json file: the whole file, or one item of its top-level array."""
+
+    __slots__ = ("prefix", "repeated", "shared")
+
+    def __init__(self, shared: _SharedText, prefix: Path, repeated: bool) -> None:
+        self.shared = shared
+        self.prefix = prefix
+        self.repeated = repeated
+
+    def positions(self) -> tuple[dict[Path, Position], dict[Path, Position], list[Any]]:
+        found = self.shared.scanned()
+        return found.keys, found.values, found.duplicates
+
+
+class _YamlOrigin(Origin):
+    """A request in a YAML document: the document, or one item of its top-level list."""
+
+    kind = "yaml"
+
+    __slots__ = ("doc", "group", "prefix", "repeated")
+
+    def __init__(self, doc: Document, group: int, prefix: Path) -> None:
+        self.doc = doc
+        self.group = group
+        self.prefix = prefix
+        self.repeated = bool(doc.duplicates)
+
+    def positions(self) -> tuple[dict[Path, Position], dict[Path, Position], list[Any]]:
+        return self.doc.keys, self.doc.values, self.doc.duplicates
+
+
+# --- decoding JSON ----------------------------------------------------------------------
+
+
+class _NotJsonError(ValueError):
+    """A literal Python's decoder accepts but JSON does not (NaN, Infinity)."""
+
+
+def _constant(name: str) -> Any:
+    raise _NotJsonError(name)
+
+
+class Decoder:
+    """The standard library's C decoder, counting objects that repeat a key.
+
+    Checking for repeated keys costs one small call per object; finding *which*
+    key and where is left to ``scan_json``, for the rare request that has one.
+    """
+
+    __slots__ = ("_decode", "repeats", "scan")
+
+    def __init__(self) -> None:
+        self.repeats = 0
+
+        def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+            made = dict(items)
+            if len(made) != len(items):
+                self.repeats += 1
+            return made
+
+        decoder = json.JSONDecoder(object_pairs_hook=pairs, parse_constant=_constant)
+        self._decode: Callable[[str], Any] = decoder.decode
+        #: The C scanner itself: (value, end) from an index, without the checks of decode.
+        self.scan: Callable[[str, int], tuple[Any, int]] = decoder.scan_once  # type: ignore[attr-defined]
+
+    def decode(self, text: str, line: int = 1) -> Any:
+        """Decode one JSON text; raise ``PayloadError`` with a position if it is not JSON."""
+        try:
+            return self._decode(text)
+        except json.JSONDecodeError as exc:
+            hint = None
+            if exc.msg == "Extra data":
+                hint = "a .json file holds one request or an array; use .jsonl for one per line"
+            raise PayloadError(
+                "invalid_json", f"not valid JSON: {exc.msg}", exc.lineno + line - 1, exc.colno, hint
+            ) from None
+        except (ValueError, RecursionError, MemoryError) as exc:
+            found = offender(text)
+            if found is None:
+                message = "nesting too deep" if isinstance(exc, RecursionError) else str(exc)
+                raise PayloadError("invalid_json", f"not valid JSON: {message}", line, 1) from None
+            at_line, column, message = found
+            raise PayloadError("invalid_json", message, at_line + line - 1, column) from None
+
+
+class PayloadError(Exception):
+    """A payload text that cannot be used; becomes a ``Broken`` value."""
+
+    def __init__(
+        self, code: str, message: str, line: int, column: int, hint: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.broken = Broken(code, message, line, column, None, hint)
+
+
+# --- collecting files -------------------------------------------------------------------
+
+
+def collect(paths: Iterable[str]) -> Iterator[Source]:
+    """Expand command-line paths: files as named, directories walked for payload files.
+
+    Names are kept as given (and joined under directories), sorted within each
+    directory, so reports are stable. Missing paths and directories named like a
+    payload file come back as sources with an ``error``.
+    """
+    seen: set[str] = set()
+    for given in paths:
+        if given == STDIN:
+            if given not in seen:
+                seen.add(given)
+                yield Source(STDIN_NAME, None, "auto")
+            continue
+        path = FsPath(given)
+        if given in seen:
+            continue
+        seen.add(given)
+        kind = KINDS.get(path.suffix.lower(), "json")
+        if path.is_dir():
+            if path.suffix.lower() in KINDS:
+                yield Source(given, path, kind, "is a directory, not a payload file")
+                continue
+            found = list(_walk(path))
+            yield from found
+            continue
+        if not path.exists():
+            why = "no such file" if not path.is_symlink() else "a broken symbolic link"
+            yield Source(given, path, kind, why)
+            continue
+        yield Source(given, path, kind)
+
+
+def _walk(root: FsPath) -> Iterator[Source]:
+    errors: list[OSError] = []
+    found: list[tuple[str, FsPath]] = []
+    for folder, dirs, files in os.walk(root, onerror=errors.append):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIPPED_DIRS)
+        for name in files:
+            suffix = os.path.splitext(name)[1].lower()  # noqa: PTH122 - str, no Path per file
+            if suffix in KINDS and not name.startswith("."):
+                found.append((os.path.join(folder, name), FsPath(folder, name)))  # noqa: PTH118
+    for error in errors:
+        where = error.filename or str(root)
+        yield Source(str(where), FsPath(where), "json", (error.strerror or str(error)).lower())
+    for shown, path in sorted(found):
+        yield Source(shown, path, KINDS[path.suffix.lower()])
+
+
+# --- reading ----------------------------------------------------------------------------
+
+Item = Request | Broken
+
+
+def read(source: Source, *, stdin: IO[bytes] | None = None) -> Iterator[Item]:
+    """Yield the requests of one payload source, and its problems as ``Broken`` values."""
+    if source.error is not None:
+        yield Broken("unreadable_file", f"cannot read {source.name}: {source.error}", 1, 1)
+        return
+    if source.path is None:
+        data = stdin.read() if stdin is not None else b""
+        yield from _read_auto(data)
+        return
+    try:
+        if source.kind == "jsonl":
+            with source.path.open("rb") as handle:
+                yield from read_jsonl(handle)
+            return
+        data = source.path.read_bytes()
+    except OSError as exc:
+        why = "is a directory" if isinstance(exc, IsADirectoryError) else exc.strerror or str(exc)
+        yield Broken("unreadable_file", f"cannot read {source.name}: {why.lower()}", 1, 1)
+        return
+    if source.kind == "yaml":
+        yield from read_yaml(data)
+    else:
+        yield from read_json(data)
+
+
+def _text(data: bytes) -> str | Broken:
+    """Decode UTF-8 (a byte-order mark is allowed); a Broken value if it is not UTF-8."""
+    data = data.removeprefix(_BOM)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return _bad_encoding(data, exc)
+    if not text.strip():
+        return Broken("empty_file", "the file is empty: it holds no request", 1, 1)
+    return text
+
+
+def _bad_encoding(data: bytes, exc: UnicodeDecodeError, line: int = 1) -> Broken:
+    start = exc.start
+    line_start = data.rfind(b"\n", 0, start) + 1
+    return Broken(
+        "invalid_encoding",
+        f"not UTF-8: byte 0x{data[start]:02x} cannot start or continue a character",
+        line + data.count(b"\n", 0, start),
+        start - line_start + 1,
+        None,
+        "save the file as UTF-8",
+    )
+
+
+def read_json(data: bytes) -> Iterator[Item]:
+    """A .json file: one request, or an array of requests."""
+    text = _text(data)
+    if isinstance(text, Broken):
+        yield text
+        return
+    decoder = Decoder()
+    try:
+        value = decoder.decode(text)
+    except PayloadError as exc:
+        yield exc.broken
+        return
+    shared = _SharedText(text)
+    repeated = decoder.repeats > 0
+    if isinstance(value, list):
+        if not value:
+            yield Broken("empty_file", "the file holds an empty array: no request", 1, 1)
+        for index, item in enumerate(value):
+            yield Request(index, item, _TextOrigin(shared, (index,), repeated))
+        return
+    yield Request(0, value, _TextOrigin(shared, (), repeated))
+
+
+def read_jsonl(handle: Iterable[bytes]) -> Iterator[Item]:
+    """A JSONL file, line by line in constant memory: one request per non-blank line."""
+    decoder = Decoder()
+    scan = decoder.scan
+    document = -1
+    line = 0
+    for raw in handle:
+        line += 1
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            document += 1
+            yield _bad_encoding(raw, exc, line)._replace(document=document)
+            continue
+        before = decoder.repeats
+        if text[:1] == "{":
+            # The common case, at C speed: an object from the first character to the end.
+            try:
+                value, end = scan(text, 0)
+            except (StopIteration, ValueError, RecursionError):
+                pass  # the slow path below says what is wrong, and where
+            else:
+                if end == len(text) or text[end:] == "\n" or text[end:].isspace():
+                    document += 1
+                    origin = _LineOrigin(text, line, decoder.repeats != before)
+                    yield Request(document, value, origin)
+                    continue
+            decoder.repeats = before
+        if line == 1 and text.startswith("\ufeff"):
+            text = text[1:]
+        if text[-1:] == "\n":  # positions in messages are those of this line, not the next
+            text = text[:-2] if text[-2:] == "\r\n" else text[:-1]
+        if text.isspace() or not text:
+            continue
+        document += 1
+        try:
+            value = decoder.decode(text, line)
+        except PayloadError as exc:
+            yield exc.broken._replace(document=document)
+            continue
+        yield Request(document, value, _LineOrigin(text, line, decoder.repeats != before))
+    if document < 0:
+        yield Broken("empty_file", "the file is empty: it holds no request", 1, 1)
+
+
+def read_yaml(data: bytes) -> Iterator[Item]:
+    """A YAML file: one or more documents, each a request or a list of requests."""
+    text = _text(data)
+    if isinstance(text, Broken):
+        yield text
+        return
+    import yaml  # noqa: PLC0415 - YAML only when needed
+
+    from validator._yaml import YamlError, load_documents  # noqa: PLC0415
+
+    document = 0
+    try:
+        for group, doc in enumerate(load_documents(text)):
+            if doc.value is None:
+                continue  # an empty document (a trailing ---) holds no request
+            if isinstance(doc.value, list):
+                for index, item in enumerate(doc.value):
+                    yield Request(document, item, _YamlOrigin(doc, group, (index,)))
+                    document += 1
+                continue
+            yield Request(document, doc.value, _YamlOrigin(doc, group, ()))
+            document += 1
+    except YamlError as exc:
+        yield Broken("invalid_yaml", f"not valid YAML: {exc.message}", exc.line, exc.column)
+        return
+    except RecursionError:
+        yield Broken("invalid_yaml", "not valid YAML: nesting too deep", 1, 1)
+        return
+    except yaml.YAMLError as exc:  # raised before parsing starts: a character YAML forbids
+        problem = getattr(exc, "problem", None) or str(exc).split("\n", 1)[0]
+        line, column = _yaml_mark(exc)
+        yield Broken("invalid_yaml", f"not valid YAML: {problem}", line, column)
+        return
+    if document == 0:
+        yield Broken("empty_file", "the file holds no request", 1, 1)
+
+
+def _yaml_mark(exc: Exception) -> tuple[int, int]:
+    """Line and column of a PyYAML reader error (which gives a character offset)."""
+    mark = getattr(exc, "problem_mark", None)
+    if mark is not None:
+        return mark.line + 1, mark.column + 1
+    return 1, 1
+
+
+def _read_auto(data: bytes) -> Iterator[Item]:
+    """Standard input: JSON, JSONL or YAML, told apart by content."""
+    text = _text(data)
+    if isinstance(text, Broken):
+        yield text
+        return
+    if text.lstrip("\ufeff \t\r\n")[:1] in {"{", "["}:
+        try:
+            json.loads(text)
+        except json.JSONDecodeError as exc:
+            if exc.msg == "Extra data" and "\n" in text.strip():
+                yield from read_jsonl(io.BytesIO(data))
+                return
+        except (ValueError, RecursionError):
+            pass
+        yield from read_json(data)
+        return
+    yield from read_yaml(data)

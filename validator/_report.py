@@ -1,0 +1,324 @@
+"""Reporters: located problems rendered as text, JSON, GitHub workflow commands or SARIF.
+
+Each reporter is fed one finding at a time and closed with the summary. Text and
+GitHub output stream; JSON and SARIF spool findings to a temporary file (memory
+first, disk past a megabyte) so a huge run never holds its problems in memory.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import IO, TYPE_CHECKING, Any, ClassVar, Final, NamedTuple
+
+from validator._problem import CODES, ERROR_CODES, WARNING_CODES
+from validator._version import __version__
+
+if TYPE_CHECKING:
+    from validator._problem import Problem
+
+
+class Finding(NamedTuple):
+    """A problem located in a file: which file, which request, which line and column."""
+
+    file: str
+    document: int | None
+    line: int
+    column: int
+    problem: Problem
+    model: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form: location, then the problem's fields, then the model."""
+        p = self.problem
+        return {
+            "file": self.file,
+            "document": self.document,
+            "line": self.line,
+            "column": self.column,
+            "severity": p.severity,
+            "code": p.code,
+            "param": p.param,
+            "path": p.path,
+            "message": p.message,
+            "hint": p.hint,
+            "model": self.model,
+        }
+
+
+class Summary(NamedTuple):
+    """What a run looked at and found."""
+
+    files: int
+    requests: int
+    errors: int
+    warnings: int
+    ok: bool
+
+
+class Reporter:
+    """Base reporter: receives findings one by one, then the summary."""
+
+    name: ClassVar[str] = ""
+
+    def __init__(self, out: IO[str], *, color: bool = False, quiet: bool = False) -> None:
+        self.out = out
+        self.color = color
+        self.quiet = quiet
+
+    def report(self, finding: Finding) -> None:
+        """Render one finding."""
+        raise NotImplementedError
+
+    def close(self, summary: Summary) -> None:
+        """Finish the output once every finding has been reported."""
+
+
+# --- text ---------------------------------------------------------------------------
+
+_RESET: Final = "\x1b[0m"
+_STYLE: Final = {
+    "file": "\x1b[1m",
+    "error": "\x1b[1;31m",
+    "warning": "\x1b[1;33m",
+    "code": "\x1b[36m",
+    "hint": "\x1b[2m",
+}
+
+
+class TextReporter(Reporter):
+    """``file:line:col: severity code message (hint: ...)``, one line each, as ruff prints."""
+
+    name = "text"
+
+    def paint(self, text: str, style: str) -> str:
+        """Colour ``text`` when writing to a terminal."""
+        return f"{_STYLE[style]}{text}{_RESET}" if self.color else text
+
+    def report(self, finding: Finding) -> None:
+        p = finding.problem
+        where = self.paint(f"{finding.file}:{finding.line}:{finding.column}:", "file")
+        severity = self.paint(p.severity, p.severity)
+        hint = self.paint(f" (hint: {p.hint})", "hint") if p.hint else ""
+        self.out.write(f"{where} {severity} {self.paint(p.code, 'code')} {p.message}{hint}\n")
+
+    def close(self, summary: Summary) -> None:
+        if self.quiet:
+            return
+        self.out.write(summary_line(summary) + "\n")
+
+
+def summary_line(summary: Summary) -> str:
+    """One sentence: what was checked, what was found."""
+    files = _count(summary.files, "file")
+    requests = _count(summary.requests, "request")
+    if not summary.errors and not summary.warnings:
+        return f"capspec: no problems in {requests} ({files})"
+    found = [_count(summary.errors, "error")]
+    if summary.warnings:
+        found.append(_count(summary.warnings, "warning"))
+    return f"capspec: {' and '.join(found)} in {requests} ({files})"
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number:,} {word}{'' if number == 1 else 's'}"
+
+
+# --- GitHub workflow commands -------------------------------------------------------
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+class GithubReporter(Reporter):
+    """Workflow commands: ``::error file=F,line=L,col=C,title=CODE::message``.
+
+    GitHub turns them into annotations on the pull request's diff.
+    """
+
+    name = "github"
+
+    def report(self, finding: Finding) -> None:
+        p = finding.problem
+        props = ",".join(
+            (
+                f"file={_escape_property(finding.file)}",
+                f"line={finding.line}",
+                f"col={finding.column}",
+                f"title={_escape_property(p.code)}",
+            )
+        )
+        message = f"{p.message} (hint: {p.hint})" if p.hint else p.message
+        self.out.write(f"::{p.severity} {props}::{_escape_data(message)}\n")
+
+
+# --- spooled reports: JSON and SARIF ------------------------------------------------
+
+
+class _Spooled(Reporter):
+    """Findings are serialised as they come and kept in a spool until the summary is known."""
+
+    def __init__(self, out: IO[str], *, color: bool = False, quiet: bool = False) -> None:
+        super().__init__(out, color=color, quiet=quiet)
+        self.spool: IO[str] | None = None
+        self.count = 0
+
+    def item(self, finding: Finding) -> str:
+        """One finding as a line of JSON (without the trailing comma)."""
+        raise NotImplementedError
+
+    def report(self, finding: Finding) -> None:
+        if self.spool is None:
+            import tempfile  # noqa: PLC0415 - only when there is something to spool
+
+            self.spool = tempfile.SpooledTemporaryFile(  # noqa: SIM115 - closed in close()
+                max_size=1 << 20,
+                mode="w+",
+                encoding="utf-8",
+                errors="backslashreplace",
+                newline="\n",
+            )
+        if self.count:
+            self.spool.write(",\n")
+        self.spool.write(self.item(finding))
+        self.count += 1
+
+    def items(self, indent: str) -> None:
+        """Copy the spooled findings to the output, indented."""
+        if self.spool is None:
+            return
+        spool = self.spool
+        spool.seek(0)
+        for line in spool:
+            self.out.write(indent + line)
+        self.out.write("\n")
+        spool.close()
+        self.spool = None
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+class JsonReporter(_Spooled):
+    """``{"ok", "summary": {...}, "problems": [...]}``, one problem per line."""
+
+    name = "json"
+
+    def item(self, finding: Finding) -> str:
+        return _dumps(finding.to_dict())
+
+    def close(self, summary: Summary) -> None:
+        counts = {
+            "files": summary.files,
+            "requests": summary.requests,
+            "errors": summary.errors,
+            "warnings": summary.warnings,
+        }
+        self.out.write(f'{{\n  "ok": {_dumps(summary.ok)},\n  "summary": {_dumps(counts)},\n')
+        if not self.count:
+            self.out.write('  "problems": []\n}\n')
+            return
+        self.out.write('  "problems": [\n')
+        self.items("    ")
+        self.out.write("  ]\n}\n")
+
+
+#: Every code is a SARIF rule, in a fixed order, so rule indexes never move.
+RULES: Final = tuple(CODES)
+_RULE_INDEX: Final = {code: index for index, code in enumerate(RULES)}
+
+
+def _level(code: str) -> str:
+    return "warning" if code in WARNING_CODES else "error"
+
+
+_URI_SAFE: Final = frozenset(
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/:._-~"
+)
+
+
+def _uri(file: str) -> str:
+    """A relative URI reference for a file name: unreserved characters kept, others %XX."""
+    raw = file.replace("\\", "/").encode("utf-8", "surrogateescape")
+    return "".join(chr(b) if b in _URI_SAFE else f"%{b:02X}" for b in raw)
+
+
+class SarifReporter(_Spooled):
+    """SARIF 2.1.0: one rule per problem code, ``ruleId`` = code, a region per result."""
+
+    name = "sarif"
+
+    def item(self, finding: Finding) -> str:
+        p = finding.problem
+        message = f"{p.message} (hint: {p.hint})" if p.hint else p.message
+        result: dict[str, Any] = {
+            "ruleId": p.code,
+            "ruleIndex": _RULE_INDEX.get(p.code, 0),
+            "level": p.severity,
+            "message": {"text": message},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": _uri(finding.file)},
+                        "region": {"startLine": finding.line, "startColumn": finding.column},
+                    },
+                    "logicalLocations": [{"fullyQualifiedName": p.path, "kind": "member"}],
+                }
+            ],
+            "properties": {
+                "document": finding.document,
+                "param": p.param,
+                "path": p.path,
+                "model": finding.model,
+            },
+        }
+        return _dumps(result)
+
+    def close(self, summary: Summary) -> None:
+        rules = [
+            {
+                "id": code,
+                "name": code,
+                "shortDescription": {"text": CODES[code]},
+                "defaultConfiguration": {"level": _level(code)},
+                "properties": {
+                    "kind": "request" if code in ERROR_CODES or code in WARNING_CODES else "file",
+                },
+            }
+            for code in RULES
+        ]
+        driver = {
+            "name": "capspec",
+            "version": __version__,
+            "informationUri": "https://github.com/capspec/capspec",
+            "rules": rules,
+        }
+        head = {
+            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "version": "2.1.0",
+        }
+        out = self.out
+        out.write("{\n")
+        for key, value in head.items():
+            out.write(f"  {_dumps(key)}: {_dumps(value)},\n")
+        out.write('  "runs": [\n    {\n')
+        out.write(f'      "tool": {{"driver": {_dumps(driver)}}},\n')
+        invocation = {"executionSuccessful": True, "exitCode": 0 if summary.ok else 1}
+        out.write(f'      "invocations": [{_dumps(invocation)}],\n')
+        if not self.count:
+            out.write('      "results": []\n    }\n  ]\n}\n')
+            return
+        out.write('      "results": [\n')
+        self.items("        ")
+        out.write("      ]\n    }\n  ]\n}\n")
+
+
+#: Reporters by ``--format`` name: a new format needs no change to the command line.
+REPORTERS: Final[dict[str, type[Reporter]]] = {
+    r.name: r for r in (TextReporter, JsonReporter, GithubReporter, SarifReporter)
+}
