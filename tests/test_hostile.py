@@ -148,6 +148,18 @@ def test_every_numeric_field_is_in_the_catalogue():
         assert not [p for p in validator.validate(request) if p.severity == "error"], path
 
 
+def _cyclic_list() -> list[Any]:
+    cycle: list[Any] = []
+    cycle.append(cycle)
+    return cycle
+
+
+def _cyclic_request() -> dict[str, Any]:
+    request = req()
+    request["zz"] = request
+    return request
+
+
 NOT_OBJECTS = (None, [], "model", 3, 3.5, True, b"{}", {1, 2}, ("model",), Opaque())
 
 CATALOGUE: tuple[Case, ...] = (
@@ -254,6 +266,14 @@ CATALOGUE: tuple[Case, ...] = (
         "image_loras=deep",
         lambda: req(taker("image_loras"), image_loras=[deep_dict(key="path")]),
         (("invalid_type", "$.image_loras[0].path"),),
+    ),
+    # Cycles: not JSON, but a Python caller can build them; nothing walks them forever.
+    Case("request=cycle", _cyclic_list, (("invalid_type", "$"),)),
+    Case("unknown=cycle", _cyclic_request, (("unknown_parameter", "$.zz"),)),
+    Case(
+        "frame_images=cycle",
+        lambda: {"model": KLING, "frame_images": _cyclic_list()},
+        (("invalid_type", "$.frame_images[0]"),),
     ),
     # Wrong shapes inside arrays.
     Case(
