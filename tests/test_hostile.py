@@ -71,48 +71,93 @@ def taker(param: str) -> str:
     )
 
 
-NUMERIC = ("n", "seed", "width", "height", "steps", "guidance_scale")
+def _numeric_fields() -> dict[str, tuple[str, Any, Callable[[Any], Any]]]:
+    """Every numeric field in the spec, at any depth, read from the data.
+
+    By JSON path (``$.width``, ``$.image_loras[0].scale``): an active model taking
+    it, its value shape, and a function placing a value there in a request that is
+    otherwise valid.
+    """
+    found: dict[str, tuple[str, Any, Callable[[Any], Any]]] = {}
+
+    def minimal(schema: Any) -> Any:
+        if schema.enum is not None:
+            return schema.enum[0]
+        if schema.type == "string":
+            return "u" * max(1, schema.min_length or 0)
+        return {n: minimal(schema.properties[n]) for n in schema.required}
+
+    def walk(schema: Any, path: str, wrap: Callable[[Any], Any], model: str) -> None:
+        for alternative in schema.any_of or (schema,):
+            kind = alternative.type
+            if kind in {"integer", "number"}:
+                found.setdefault(path, (model, alternative, wrap))
+            elif kind == "array" and alternative.items is not None:
+                walk(alternative.items, f"{path}[0]", lambda v, w=wrap: w([v]), model)
+            elif kind == "object":
+                for name, prop in alternative.properties.items():
+                    base = {n: minimal(alternative.properties[n]) for n in alternative.required}
+                    walk(
+                        prop,
+                        f"{path}.{name}",
+                        lambda v, w=wrap, b=base, n=name: w({**b, n: v}),
+                        model,
+                    )
+
+    for model in SPEC.models.values():
+        if model.lifecycle.status != "active":
+            continue
+        for name, param in model.params.items():
+            walk(param.schema, f"$.{name}", lambda v, m=model.id, n=name: _place(m, n, v), model.id)
+    return found
+
+
+def _place(model: str, name: str, value: Any) -> dict[str, Any]:
+    request = {"model": model, **({} if name == "prompt" else {"prompt": "a cat"})}
+    if SPEC.models[model].family == "Kling" and name != "frame_images":
+        request["frame_images"] = [{"input_image": "u"}]
+    request[name] = value
+    return request
+
+
+NUMERIC = _numeric_fields()
 
 
 def _numeric_cases() -> Iterator[Case]:
-    for name in NUMERIC:
-        model = taker(name)
-        path = f"$.{name}"
-        for label, value in (("10**400", 10**400), ("2**64", 2**64), ("-2**64", -(2**64))):
+    huge = (("10**400", 10**400), ("2**64", 2**64), ("-2**64", -(2**64)))
+    not_numbers = (("nan", math.nan), ("inf", math.inf), ("-inf", -math.inf))
+    for path, (_, schema, place) in NUMERIC.items():
+        for label, value in huge:
+            # Out of range where there is a bound on that side; else valid, as in JSON Schema.
+            bound = schema.maximum if value > 0 else schema.minimum
             yield Case(
-                f"{name}={label}",
-                lambda m=model, n=name, v=value: req(m, **{n: v}),
-                (("out_of_range", path),),
+                f"{path}={label}",
+                lambda p=place, v=value: p(v),
+                (("out_of_range", path),) if bound is not None else (),
             )
-        for label, value in (("nan", math.nan), ("inf", math.inf), ("-inf", -math.inf)):
-            yield Case(
-                f"{name}={label}",
-                lambda m=model, n=name, v=value: req(m, **{n: v}),
-                (("invalid_type", path),),
-            )
-        yield Case(
-            f"{name}=deep",
-            lambda m=model, n=name: req(m, **{n: deep_list()}),
-            (("invalid_type", path),),
-        )
-    frame = "$.frame_images[0].frame"
-    for label, value in (("nan", math.nan), ("inf", math.inf), ("-inf", -math.inf)):
-        yield Case(
-            f"frame={label}",
-            lambda v=value: {"model": KLING, "frame_images": [{"input_image": "u", "frame": v}]},
-            (("invalid_type", frame),),
-        )
-    yield Case(
-        "frame=-2**64",
-        lambda: {"model": KLING, "frame_images": [{"input_image": "u", "frame": -(2**64)}]},
-        (("out_of_range", frame),),
-    )
-    # frame has no maximum: a huge index is valid JSON Schema, and valid here.
-    yield Case(
-        "frame=10**400",
-        lambda: {"model": KLING, "frame_images": [{"input_image": "u", "frame": 10**400}]},
-        (),
-    )
+        for label, value in not_numbers:
+            yield Case(f"{path}={label}", lambda p=place, v=value: p(v), (("invalid_type", path),))
+        yield Case(f"{path}=deep", lambda p=place: p(deep_list()), (("invalid_type", path),))
+
+
+def test_every_numeric_field_is_in_the_catalogue():
+    assert {"$.n", "$.seed", "$.width", "$.height", "$.steps", "$.guidance_scale"} <= set(NUMERIC)
+    assert {"$.image_loras[0].scale", "$.frame_images[0].frame"} <= set(NUMERIC)
+    for path, (_, schema, place) in NUMERIC.items():
+        request = place(schema.minimum if schema.minimum is not None else 0)
+        assert not [p for p in validator.validate(request) if p.severity == "error"], path
+
+
+def _cyclic_list() -> list[Any]:
+    cycle: list[Any] = []
+    cycle.append(cycle)
+    return cycle
+
+
+def _cyclic_request() -> dict[str, Any]:
+    request = req()
+    request["zz"] = request
+    return request
 
 
 NOT_OBJECTS = (None, [], "model", 3, 3.5, True, b"{}", {1, 2}, ("model",), Opaque())
@@ -221,6 +266,14 @@ CATALOGUE: tuple[Case, ...] = (
         "image_loras=deep",
         lambda: req(taker("image_loras"), image_loras=[deep_dict(key="path")]),
         (("invalid_type", "$.image_loras[0].path"),),
+    ),
+    # Cycles: not JSON, but a Python caller can build them; nothing walks them forever.
+    Case("request=cycle", _cyclic_list, (("invalid_type", "$"),)),
+    Case("unknown=cycle", _cyclic_request, (("unknown_parameter", "$.zz"),)),
+    Case(
+        "frame_images=cycle",
+        lambda: {"model": KLING, "frame_images": _cyclic_list()},
+        (("invalid_type", "$.frame_images[0]"),),
     ),
     # Wrong shapes inside arrays.
     Case(
