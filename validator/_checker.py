@@ -60,6 +60,26 @@ class _Matching:
         return len(text) in self.lengths and self.regex.search(text) is not None
 
 
+class _Explained:
+    """``items in _Explained(check, name)``: an array is clean when its explainer finds nothing.
+
+    Arrays (of objects, with item rules) have no one-line test; running their
+    explainer on a scratch list keeps a valid array on the fast path instead of
+    sending the whole request down the detailed one.
+    """
+
+    __slots__ = ("check", "path")
+
+    def __init__(self, check: Any, name: str) -> None:
+        self.check = check
+        self.path = (name,)
+
+    def __contains__(self, items: list[Any]) -> bool:
+        found: list[Problem] = []
+        self.check(items, self.path, self.path[0], found)
+        return not found
+
+
 _STATUS_RANK: Final = {"active": 0, "deprecated": 1, "retired": 2}
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _FLOAT_MAX: Final = 1.7976931348623157e308
@@ -70,6 +90,7 @@ class ModelChecker:
 
     __slots__ = (
         "_names",
+        "arrays",
         "base",
         "defaults",
         "explain",
@@ -97,13 +118,17 @@ class ModelChecker:
         self.pair_rules = any(
             r.kind in {"size_menu", "pixel_area", "aspect_ratio"} for r in model.rules
         )
+        self.explain = {name: compile_value(p.schema, model.id) for name, p in model.params.items()}
         fast: dict[str, tuple[Any, ...]] = {"model": (str, frozenset([model.id]), None)}
+        #: Array parameters on the fast path: a normalized request gets copies of them.
+        self.arrays = tuple(n for n, p in model.params.items() if p.schema.type == "array")
         for name, param in model.params.items():
             entry = _fast_entry(param)
+            if entry is None and param.schema.type == "array":
+                entry = (list, _Explained(self.explain[name], name), None)
             if entry is not None:
                 fast[name] = entry
         self.fast = fast
-        self.explain = {name: compile_value(p.schema, model.id) for name, p in model.params.items()}
         # Problems that depend only on the key (unsupported, unknown), made once.
         self.fixed: dict[str, Problem] = {}
         self.missing = tuple(
