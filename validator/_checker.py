@@ -23,7 +23,10 @@ from validator._problem import Problem, describe, key_name, key_path, listing, q
 from validator._values import compile_value, did_you_mean, is_integer
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from validator._spec import Model, ModelParameter, Rule, Spec
+    from validator._values import ValueSchema
 
 # A fast-path entry is (exact type, container, length range):
 # * ints, enumerations and booleans: ``type(value) is T and value in container``,
@@ -60,26 +63,6 @@ class _Matching:
         return len(text) in self.lengths and self.regex.search(text) is not None
 
 
-class _Explained:
-    """``items in _Explained(check, name)``: an array is clean when its explainer finds nothing.
-
-    Arrays (of objects, with item rules) have no one-line test; running their
-    explainer on a scratch list keeps a valid array on the fast path instead of
-    sending the whole request down the detailed one.
-    """
-
-    __slots__ = ("check", "path")
-
-    def __init__(self, check: Any, name: str) -> None:
-        self.check = check
-        self.path = (name,)
-
-    def __contains__(self, items: list[Any]) -> bool:
-        found: list[Problem] = []
-        self.check(items, self.path, self.path[0], found)
-        return not found
-
-
 _STATUS_RANK: Final = {"active": 0, "deprecated": 1, "retired": 2}
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _FLOAT_MAX: Final = 1.7976931348623157e308
@@ -90,7 +73,6 @@ class ModelChecker:
 
     __slots__ = (
         "_names",
-        "arrays",
         "base",
         "defaults",
         "explain",
@@ -98,6 +80,7 @@ class ModelChecker:
         "fixed",
         "missing",
         "model",
+        "nested",
         "pair_rules",
         "params",
         "required",
@@ -118,17 +101,15 @@ class ModelChecker:
         self.pair_rules = any(
             r.kind in {"size_menu", "pixel_area", "aspect_ratio"} for r in model.rules
         )
-        self.explain = {name: compile_value(p.schema, model.id) for name, p in model.params.items()}
         fast: dict[str, tuple[Any, ...]] = {"model": (str, frozenset([model.id]), None)}
-        #: Array parameters on the fast path: a normalized request gets copies of them.
-        self.arrays = tuple(n for n, p in model.params.items() if p.schema.type == "array")
         for name, param in model.params.items():
             entry = _fast_entry(param)
-            if entry is None and param.schema.type == "array":
-                entry = (list, _Explained(self.explain[name], name), None)
             if entry is not None:
                 fast[name] = entry
         self.fast = fast
+        # Parameters whose clean values are arrays: normalize copies them, never shares them.
+        self.nested = tuple(name for name, entry in fast.items() if entry[0] is list)
+        self.explain = {name: compile_value(p.schema, model.id) for name, p in model.params.items()}
         # Problems that depend only on the key (unsupported, unknown), made once.
         self.fixed: dict[str, Problem] = {}
         self.missing = tuple(
@@ -508,9 +489,75 @@ def clean_value(entry: tuple[Any, Any, Any], value: Any) -> bool:
     return len(value) in lengths and (value.isascii() or not _SURROGATE.search(value))
 
 
+class _Each:
+    """``items in _Each(test, counts)``: a list of an allowed size whose every item is clean."""
+
+    __slots__ = ("counts", "test")
+
+    def __init__(self, test: Callable[[Any], bool], counts: range) -> None:
+        self.test = test
+        self.counts = counts
+
+    def __contains__(self, items: list[Any]) -> bool:
+        if len(items) not in self.counts:
+            return False
+        return all(map(self.test, items))
+
+
+class _Object:
+    """An object item is clean when its required keys are there and every key's value is clean."""
+
+    __slots__ = ("required", "tests")
+
+    def __init__(self, tests: dict[str, Callable[[Any], bool]], required: frozenset[str]) -> None:
+        self.tests = tests
+        self.required = required
+
+    def __call__(self, value: Any) -> bool:
+        if type(value) is not dict or not self.required <= value.keys():
+            return False
+        tests = self.tests
+        for key, item in value.items():
+            test = tests.get(key)
+            if test is None or not test(item):
+                return False
+        return True
+
+
+def _item_test(schema: ValueSchema) -> Callable[[Any], bool] | None:
+    """A clean-or-not test for an array item (or an object property); None: always explain."""
+    if schema.advice is not None:
+        return None
+    if schema.any_of:
+        entries = [_fast_schema(alt) for alt in schema.any_of]
+        kinds = [entry[0] for entry in entries if entry is not None]
+        # The explainer takes the first alternative whose type matches; exact, distinct
+        # types (never int beside float) make that the only one this test can accept.
+        if len(kinds) != len(entries) or len(set(kinds)) != len(kinds) or {int, float} <= {*kinds}:
+            return None
+        alternatives = tuple(entry for entry in entries if entry is not None)
+        return lambda value: any(clean_value(entry, value) for entry in alternatives)
+    if schema.type == "object":
+        tests: dict[str, Callable[[Any], bool]] = {}
+        for name, prop in schema.properties.items():
+            test = _item_test(prop)
+            if test is None:
+                return None
+            tests[name] = test
+        return _Object(tests, frozenset(schema.required))
+    entry = _fast_schema(schema)
+    if entry is None:
+        return None
+    return lambda value: clean_value(entry, value)
+
+
 def _fast_entry(param: ModelParameter) -> tuple[Any, ...] | None:
     """The fast-path test for one parameter, or None to always take the detailed path."""
-    schema = param.schema
+    return _fast_schema(param.schema)
+
+
+def _fast_schema(schema: ValueSchema) -> tuple[Any, ...] | None:
+    """The fast-path test for one value shape, or None to always take the detailed path."""
     advice = schema.advice
     kind = schema.type
     if kind == "integer":
@@ -562,6 +609,22 @@ def _fast_entry(param: ModelParameter) -> tuple[Any, ...] | None:
         if schema.regex is not None:
             return (str, _Matching(schema.regex, lengths), None)
         return (str, None, lengths)
+    if kind == "array" and schema.enum is None:
+        lo = schema.min_items or 0
+        hi = schema.max_items if schema.max_items is not None else 2**63
+        if advice is not None:
+            # Advice on the item count only (Kling's two keyframes) narrows the clean sizes.
+            only_counts = advice._replace(
+                min_items=None, max_items=None, note=None, sources=()
+            ) == type(advice)()
+            if not only_counts:
+                return None
+            lo = max(lo, advice.min_items) if advice.min_items is not None else lo
+            hi = min(hi, advice.max_items) if advice.max_items is not None else hi
+        test = _item_test(schema.items) if schema.items is not None else (lambda _: True)
+        if test is None:
+            return None
+        return (list, _Each(test, range(lo, hi + 1)), None)
     return None
 
 

@@ -81,7 +81,7 @@ def normalize(
                 # Request keys first, then the missing defaults in spec order; the
                 # request's values win. The added keys are exactly the filled ones.
                 out = {**request, **checker.defaults, **request}
-                for name in checker.arrays:  # the output shares nothing with the input
+                for name in checker.nested:
                     if name in request:
                         out[name] = copy_json(request[name])
                 filled = tuple(out)[len(request) :] if len(out) > len(request) else ()
