@@ -95,6 +95,16 @@ def test_normalize_never_mutates_and_returns_a_new_dict():
     assert validator.normalize(request).request is not request
 
 
+def test_a_valid_request_shares_no_list_or_object_with_its_normalized_form():
+    frames = [{"input_image": "https://e.x/a.png", "frame": "first"}]
+    request = {"model": "kwaivgI/kling-2.1-pro", "frame_images": frames}
+    result = validator.normalize(request)
+    assert result.ok and result.request["frame_images"] == frames
+    result.request["frame_images"][0]["frame"] = "last"
+    result.request["frame_images"].append({"input_image": "https://e.x/b.png"})
+    assert frames == [{"input_image": "https://e.x/a.png", "frame": "first"}]
+
+
 def test_strict_keeps_errors_as_errors():
     result = validator.normalize({"model": FLUX2_PRO, "prompt": "x", "negative_prompt": "blurry"})
     assert not result.ok

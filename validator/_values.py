@@ -488,10 +488,9 @@ def _compile_object(schema: ValueSchema, model: str) -> Explainer:
         if not isinstance(value, dict):
             out.append(bad_type(value, parts, param))
             return
-        subject = _where(parts)[1]
         for name in required:
             if name not in value:
-                message = f"{subject} needs {quote(name)} for {model}"
+                message = f"{_where(parts)[1]} needs {quote(name)} for {model}"
                 out.append(
                     Problem("missing_required", "error", param, _path((*parts, name)), message)
                 )
@@ -499,7 +498,7 @@ def _compile_object(schema: ValueSchema, model: str) -> Explainer:
             check = properties.get(key) if isinstance(key, str) else None
             if check is None:
                 name = key_name(key)
-                message = f"{subject} has no key {quote(name)}; it takes {takes}"
+                message = f"{_where(parts)[1]} has no key {quote(name)}; it takes {takes}"
                 out.append(
                     Problem(
                         "unknown_parameter",
