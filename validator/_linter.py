@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from validator._locate import Path
     from validator._normalize import Policy
-    from validator._payloads import Item, Source
+    from validator._payloads import Source
     from validator._spec import Spec
 
 
@@ -135,7 +135,3 @@ class Linter:
         ok = not self.errors and not (self.warnings_as_errors and self.warnings)
         return Summary(self.files, self.requests, self.errors, self.warnings, ok)
 
-
-def items(source: Source, *, stdin: IO[bytes] | None = None) -> Iterator[Item]:
-    """The raw items of a source (requests and file problems), for ``normalize``."""
-    return read(source, stdin=stdin)
