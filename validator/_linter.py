@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import IO, TYPE_CHECKING, Any
 
 from validator._checker import validate
-from validator._locate import parse_path
 from validator._normalize import normalize
 from validator._payloads import Broken, Request, read
 from validator._problem import Problem, json_path, quote
@@ -56,6 +55,8 @@ def broken_finding(name: str, broken: Broken) -> Finding:
 
 def locate(name: str, request: Request, problems: list[Problem]) -> list[Finding]:
     """Tie each problem of a request (and any key it repeats) to a line and column."""
+    from validator._locate import parse_path  # noqa: PLC0415 - clean runs never need it
+
     origin = request.origin
     document = request.document
     model = model_of(request.value)

@@ -8,7 +8,6 @@ parse) is scanned again here, in Python, to turn JSON paths into line and column
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 Path = tuple[Any, ...]
@@ -27,13 +26,15 @@ INT_DIGITS = 4300
 MAX_DEPTH = 1000
 
 
-@dataclass
 class Positions:
     """Where each key and value of a parsed text starts, and the keys seen twice."""
 
-    keys: dict[Path, Position] = field(default_factory=dict)
-    values: dict[Path, Position] = field(default_factory=dict)
-    duplicates: list[tuple[Path, Position]] = field(default_factory=list)
+    __slots__ = ("duplicates", "keys", "values")
+
+    def __init__(self) -> None:
+        self.keys: dict[Path, Position] = {}
+        self.values: dict[Path, Position] = {}
+        self.duplicates: list[tuple[Path, Position]] = []
 
 
 class _Frame:

@@ -13,12 +13,10 @@ import os
 from pathlib import Path as FsPath
 from typing import IO, TYPE_CHECKING, Any, Final, NamedTuple
 
-from validator._locate import Positions, find, offender, scan_json
-
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
 
-    from validator._locate import Path, Position
+    from validator._locate import Path, Position, Positions
     from validator._yaml import Document
 
 #: File name endings linted when a directory is walked, and how each is read.
@@ -83,6 +81,8 @@ class Origin:
 
     def locate(self, path: Path | None, param: str | None) -> Position:
         """Line and column of the key (or value) at ``path`` within the request."""
+        from validator._locate import find  # noqa: PLC0415 - only for requests with problems
+
         keys, values, _ = self.positions()
         found = find(keys, values, self.prefix, path, param)
         return found if found is not None else (1, 1)
@@ -111,6 +111,8 @@ class _LineOrigin(Origin):
 
     def positions(self) -> tuple[dict[Path, Position], dict[Path, Position], list[Any]]:
         if self._cache is None:
+            from validator._locate import scan_json  # noqa: PLC0415 - only when needed
+
             self._cache = scan_json(self.text, line=self.line)
         found = self._cache
         return found.keys, found.values, found.duplicates
@@ -127,6 +129,8 @@ class _SharedText:
 
     def scanned(self) -> Positions:
         if self._cache is None:
+            from validator._locate import scan_json  # noqa: PLC0415 - only when needed
+
             self._cache = scan_json(self.text)
         return self._cache
 
@@ -209,6 +213,8 @@ class Decoder:
                 "invalid_json", f"not valid JSON: {exc.msg}", exc.lineno + line - 1, exc.colno, hint
             ) from None
         except (ValueError, RecursionError, MemoryError) as exc:
+            from validator._locate import offender  # noqa: PLC0415 - only for broken files
+
             found = offender(text)
             if found is None:
                 message = "nesting too deep" if isinstance(exc, RecursionError) else str(exc)
