@@ -475,3 +475,29 @@ def test_lint_does_not_import_jsonschema_or_yaml_for_json(tmp_path):
         [sys.executable, "-c", code, str(one)], capture_output=True, text=True, check=True
     )
     assert process.stdout.splitlines()[-1] == "0 False False"
+
+
+def test_a_5_mb_prompt_is_located_in_linear_time_and_bounded_memory(tmp_path):
+    # Locating scans the text again; a regex that kept state per character or escape of a
+    # string once took 750 MB and seconds for this file.
+    import tracemalloc
+
+    from validator._locate import scan_json
+
+    text = '{"model": "black-forest-labs/FLUX.2-pro", "prompt": "' + "a\\n" * 2_500_000 + '"}'
+    tracemalloc.start()
+    try:
+        positions = scan_json(text)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert positions.keys[("prompt",)] == (1, 43)
+    assert positions.values[("prompt",)] == (1, 53)
+    assert peak < 20_000_000
+    path = tmp_path / "big.json"
+    path.write_text(text)
+    code, report = lint_json(str(path))
+    assert code == 1
+    assert [(p["code"], p["line"], p["column"]) for p in report["problems"]] == [
+        ("out_of_range", 1, 43)
+    ]

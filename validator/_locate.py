@@ -15,7 +15,10 @@ Position = tuple[int, int]  # 1-based line and column
 
 # One JSON token: a string, a structural character, whitespace, or a bare word
 # (number, true, false, null, and the NaN / Infinity that JSON does not allow).
-_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"?|[{}\[\]:,]|\s+|[^\s{}\[\]:,"]+')
+# Strings are matched with possessive repeats (Python 3.11+): the regex engine
+# keeps no backtracking state per character or escape, so a 5 MB string costs time
+# linear in its length and no memory (a plain ``(?:...)*`` once took 750 MB).
+_TOKEN = re.compile(r'"(?:[^"\\\n]++|\\.)*+"?|[{}\[\]:,]|\s+|[^\s{}\[\]:,"]+')
 _BARE_NOT_JSON = frozenset({"NaN", "Infinity", "-Infinity", "+Infinity", "-NaN"})
 #: Python's default limit on the digits of an int read from text (sys.int_info).
 INT_DIGITS = 4300
@@ -159,7 +162,7 @@ def offender(text: str) -> tuple[int, int, str] | None:
 
 # --- JSON paths back into keys -------------------------------------------------------
 
-_PATH_PART = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\['((?:[^'\\]|\\.)*)'\]")
+_PATH_PART = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\['((?:[^'\\]++|\\.)*+)'\]")
 
 
 def parse_path(path: str) -> Path | None:
