@@ -355,6 +355,7 @@ def test_summary_line_counts():
     assert (
         summary_line(Summary(1, 1, 0, 0, ok=True)) == "capspec: no problems in 1 request (1 file)"
     )
+    assert summary_line(Summary(1, 2, 0, 1, ok=True)) == "capspec: 1 warning in 2 requests (1 file)"
     assert summary_line(Summary(3, 10, 2, 1, ok=False)) == (
         "capspec: 2 errors and 1 warning in 10 requests (3 files)"
     )

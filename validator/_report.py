@@ -113,7 +113,7 @@ def summary_line(summary: Summary) -> str:
     requests = _count(summary.requests, "request")
     if not summary.errors and not summary.warnings:
         return f"capspec: no problems in {requests} ({files})"
-    found = [_count(summary.errors, "error")]
+    found = [_count(summary.errors, "error")] if summary.errors else []
     if summary.warnings:
         found.append(_count(summary.warnings, "warning"))
     return f"capspec: {' and '.join(found)} in {requests} ({files})"
