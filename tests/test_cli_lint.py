@@ -218,14 +218,43 @@ def test_a_nested_problem_points_at_its_key():
             "model: black-forest-labs/FLUX.2-pro\nprompt: a\n---\nmodel: black-forest-labs/FLUX.2-pro\nprompt: b\n",
             2,
         ),
+        (
+            "{model: black-forest-labs/FLUX.2-pro, prompt: a}\n---\n[{model: black-forest-labs/FLUX.2-pro, prompt: b}]\n",
+            2,
+        ),
     ],
-    ids=["json", "array", "jsonl", "yaml"],
+    ids=["json", "array", "jsonl", "yaml", "yaml-flow"],
 )
 def test_standard_input_is_told_apart_by_content(text, requests):
     code, report = lint_json("-", stdin=text)
     assert code == 0
     assert report["summary"]["requests"] == requests
     assert report["summary"]["files"] == 1
+
+
+def test_jsonl_on_standard_input_is_streamed(monkeypatch):
+    import io
+
+    from validator import _payloads
+
+    lines = [b'{"model": "black-forest-labs/FLUX.2-pro", "prompt": "a"}\n'] * 3
+    lines.append(b'{"model": "black-forest-labs/FLUX.2-pro", "steps": 3}\n')
+    consumed = []
+
+    class Stdin(io.BytesIO):
+        def __iter__(self):
+            for line in iter(self.readline, b""):
+                consumed.append(line)
+                yield line
+
+        def read(self, *args):
+            raise AssertionError("JSONL on standard input must not be read whole")
+
+    items = list(
+        _payloads.read(_payloads.Source("<stdin>", None, "auto"), stdin=Stdin(b"".join(lines)))
+    )
+    assert [getattr(i, "document", None) for i in items] == [0, 1, 2, 3]
+    assert len(consumed) == 2  # the first two lines were read to tell the format
 
 
 def test_empty_standard_input_is_an_empty_file():

@@ -296,8 +296,7 @@ def read(source: Source, *, stdin: IO[bytes] | None = None) -> Iterator[Item]:
         yield Broken("unreadable_file", f"cannot read {source.name}: {source.error}", 1, 1)
         return
     if source.path is None:
-        data = stdin.read() if stdin is not None else b""
-        yield from _read_auto(data)
+        yield from _read_stdin(stdin) if stdin is not None else _read_auto(b"")
         return
     try:
         if source.kind == "jsonl":
@@ -453,6 +452,24 @@ def _yaml_mark(exc: Exception) -> tuple[int, int]:
     return 1, 1
 
 
+def _read_stdin(stdin: IO[bytes]) -> Iterator[Item]:
+    """Standard input: JSONL is streamed (its first line is a whole object); the rest is read."""
+    first = stdin.readline()
+    if first.removeprefix(_BOM)[:1] == b"{":
+        try:
+            json.loads(first.removeprefix(_BOM))
+        except (ValueError, RecursionError):
+            pass  # a pretty-printed object, or a broken line: read it all
+        else:
+            second = stdin.readline()
+            if second:
+                import itertools  # noqa: PLC0415
+
+                yield from read_jsonl(itertools.chain((first, second), stdin))
+                return
+    yield from _read_auto(first + stdin.read())
+
+
 def _read_auto(data: bytes) -> Iterator[Item]:
     """Standard input: JSON, JSONL or YAML, told apart by content."""
     text = _text(data)
@@ -465,6 +482,11 @@ def _read_auto(data: bytes) -> Iterator[Item]:
         except json.JSONDecodeError as exc:
             if exc.msg == "Extra data" and "\n" in text.strip():
                 yield from read_jsonl(io.BytesIO(data))
+                return
+            # Not JSON, but maybe YAML in flow style ({model: x}); else the JSON error stands.
+            as_yaml = list(read_yaml(data))
+            if not any(isinstance(item, Broken) for item in as_yaml):
+                yield from as_yaml
                 return
         except (ValueError, RecursionError):
             pass
