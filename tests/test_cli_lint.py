@@ -316,11 +316,12 @@ def test_spec_option_uses_another_spec(tmp_path):
     assert good.exit_code == 1
     assert "unsupported_parameter" in good.stdout
     bad = tmp_path / "spec.yaml"
-    bad.write_text("models: [\n")
-    result = run("lint", "--spec", str(bad), "-", stdin=DROPPABLE)
-    assert result.exit_code == 1
-    assert "is invalid" in result.stderr
-    assert "Traceback" not in result.output
+    for text in ("models: [\n", "models: \x00\n"):
+        bad.write_text(text)
+        result = run("lint", "--spec", str(bad), "-", stdin=DROPPABLE)
+        assert result.exit_code == 1
+        assert "is invalid" in result.stderr
+        assert "Traceback" not in result.output
 
 
 @pytest.mark.parametrize(

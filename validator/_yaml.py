@@ -227,7 +227,14 @@ def load_documents(
     Raises:
         YamlError: the text is not valid YAML or breaks one of the limits.
     """
-    parser = _Parser(text)
+    try:
+        parser = _Parser(text)
+    except yaml.reader.ReaderError as exc:  # the pure-Python reader checks characters up front
+        at = max(0, min(exc.position, len(text)))
+        line = text.count("\n", 0, at) + 1
+        column = at - text.rfind("\n", 0, at)
+        message = f"character U+{exc.character:04X} is not allowed in YAML"
+        raise YamlError(message, line, column) from None
     try:
         yield from _build(parser, strict=strict, max_depth=max_depth, max_nodes=max_nodes)
     except yaml.MarkedYAMLError as exc:
