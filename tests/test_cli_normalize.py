@@ -197,10 +197,33 @@ def test_a_failure_while_writing_leaves_the_original_intact(tmp_path, monkeypatc
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", fail)
-    result = CliRunner().invoke(cli, ["normalize", "--write", "--policy", "drop", str(path)])
-    assert isinstance(result.exception, OSError)
+    result = run("normalize", "--write", "--policy", "drop", str(path))
+    assert result.exit_code == 1
+    assert "cannot rewrite" in result.stderr
+    assert "no space left on device" in result.stderr
     assert path.read_bytes() == original
     assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
+
+
+def test_an_unwritable_directory_is_a_problem_not_a_crash(tmp_path, monkeypatch):
+    import tempfile
+
+    path = write(tmp_path / "r.jsonl", FLUX2)
+    path.write_text(json.dumps(FLUX2) + "\n")
+    original = path.read_bytes()
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    for target in (path, write(tmp_path / "r.json", FLUX2)):
+        result = run("normalize", "--write", "--policy", "drop", str(target))
+        assert result.exit_code == 1
+        assert f"cannot rewrite {target}: permission denied" in result.stderr
+    assert path.read_bytes() == original
+    missing = run("normalize", "--write", str(tmp_path / "no" / "such.jsonl"))
+    assert missing.exit_code == 1
+    assert "unreadable_file" in missing.stderr
 
 
 def test_a_run_killed_midway_leaves_the_original_intact(tmp_path):

@@ -14,6 +14,7 @@ from validator.cli._app import EXIT_OK, EXIT_PROBLEMS, load_spec_or_exit
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from validator._files import AtomicWriter
     from validator._payloads import Source
     from validator._report import Finding, Reporter
     from validator._spec import Spec
@@ -316,10 +317,13 @@ class _Normalizer:
 
     def jsonl(self, source: Source, out: IO[str], *, write: bool) -> None:
         """JSONL: streamed, one normalized line per request line."""
-        from validator._files import AtomicWriter  # noqa: PLC0415
         from validator._payloads import Broken  # noqa: PLC0415
 
-        writer = AtomicWriter(source.path) if write and source.path is not None else None
+        writer = None
+        if write and source.path is not None and source.error is None:
+            writer = self._writer(source)
+            if writer is None:
+                return
         target: Any = writer if writer is not None else out
         failed = False
         changed = False
@@ -335,6 +339,12 @@ class _Normalizer:
                     continue
                 changed = changed or line != getattr(item.origin, "text", "").rstrip("\r\n")
                 target.write(line + "\n")
+        except OSError as exc:
+            if writer is None:
+                raise
+            writer.abort()
+            self._write_failed(source, exc)
+            return
         except BaseException:
             if writer is not None:
                 writer.abort()
@@ -347,24 +357,56 @@ class _Normalizer:
         elif not changed:
             writer.abort()
         else:
-            writer.commit()
+            self._commit(source, writer)
 
-    def _replace(self, source: Source, text: str) -> None:
+    def _writer(self, source: Source) -> AtomicWriter | None:
+        """A writer beside the file, or None (reported) when the directory is not writable."""
         from validator._files import AtomicWriter  # noqa: PLC0415
 
+        assert source.path is not None
+        try:
+            return AtomicWriter(source.path)
+        except OSError as exc:
+            self._write_failed(source, exc)
+            return None
+
+    def _commit(self, source: Source, writer: AtomicWriter) -> None:
+        try:
+            writer.commit()
+        except OSError as exc:  # the original is intact: commit renames only a complete file
+            self._write_failed(source, exc)
+
+    def _write_failed(self, source: Source, exc: OSError) -> None:
+        from validator._problem import Problem  # noqa: PLC0415
+        from validator._report import Finding  # noqa: PLC0415
+
+        why = (exc.strerror or str(exc)).lower()
+        problem = Problem(
+            "unreadable_file", "error", None, "$", f"cannot rewrite {source.name}: {why}"
+        )
+        self.emit([Finding(source.name, None, 1, 1, problem, None)])
+        click.echo(f"capspec: {source.name} not rewritten: it is unchanged", err=True)
+
+    def _replace(self, source: Source, text: str) -> None:
         assert source.path is not None
         try:
             if source.path.read_text(encoding="utf-8-sig") == text:
                 return
         except (OSError, UnicodeDecodeError):
             pass
-        writer = AtomicWriter(source.path)
+        writer = self._writer(source)
+        if writer is None:
+            return
         try:
             writer.write(text)
+        except OSError as exc:
+            writer.abort()
+            self._write_failed(source, exc)
+            return
         except BaseException:
             writer.abort()
             raise
-        writer.commit()
+        self._commit(source, writer)
 
     def _not_written(self, source: Source) -> None:
         if source.path is not None:
