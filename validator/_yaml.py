@@ -16,17 +16,26 @@ if TYPE_CHECKING:
 Path = tuple[str | int, ...]
 Position = tuple[int, int]  # 1-based line and column
 
-# The C parser is ten times faster; both produce the same events.
-_Parser: Any = getattr(yaml, "CParser", None)
-if _Parser is None:  # pragma: no cover - PyYAML built without libyaml
 
-    class _PyParser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
-        def __init__(self, stream: str) -> None:
-            yaml.reader.Reader.__init__(self, stream)
-            yaml.scanner.Scanner.__init__(self)
-            yaml.parser.Parser.__init__(self)
+class _PyParser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
+    """PyYAML's pure-Python event parser: the fallback, and the tests' reference."""
 
-    _Parser = _PyParser
+    def __init__(self, stream: str) -> None:
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+
+
+# The C parser (libyaml, in PyYAML's wheels) is ten times faster; both produce the
+# same events (a test holds them to it). It lives in yaml.cyaml: ``yaml.CParser``
+# is not exported.
+try:
+    from yaml import cyaml
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    _CParser: Any = None
+else:
+    _CParser = getattr(cyaml, "CParser", None)
+_Parser: Any = _CParser or _PyParser
 
 MAX_DEPTH = 256
 MAX_NODES = 1_000_000
@@ -50,6 +59,9 @@ MAX_INT_DIGITS = 100_000
 
 class YamlError(Exception):
     """A YAML document that cannot be loaded; carries the 1-based position."""
+
+    #: Raised by the YAML parser itself (syntax), not by one of capspec's limits.
+    from_parser = False
 
     def __init__(self, message: str, line: int, column: int, path: Path = ()) -> None:
         super().__init__(message)
@@ -227,16 +239,34 @@ def load_documents(
     Raises:
         YamlError: the text is not valid YAML or breaks one of the limits.
     """
+    given = 0
     try:
-        parser = _Parser(text)
+        for doc in _load(_Parser, text, strict, max_depth, max_nodes):
+            given += 1
+            yield doc
+    except YamlError as error:
+        if _Parser is _PyParser or not error.from_parser:
+            raise
+        # libyaml found the error; PyYAML's parser, at the same place, says what it
+        # found in more words ("found character '\t'", "but got ':'"). Errors are
+        # rare, so reading the text again for them costs nothing on valid files.
+        for index, _ in enumerate(_load(_PyParser, text, strict, max_depth, max_nodes)):
+            if index >= given:  # pragma: no cover - the parsers disagree: keep libyaml's word
+                break
+        raise error from None
+
+
+def _load(
+    parser_class: Any, text: str, strict: bool, max_depth: int, max_nodes: int
+) -> Iterator[Document]:
+    try:
+        parser = parser_class(text)
     except yaml.reader.ReaderError as exc:  # the pure-Python reader checks characters up front
-        at = max(0, min(exc.position, len(text)))
-        line = text.count("\n", 0, at) + 1
-        column = at - text.rfind("\n", 0, at)
-        message = f"character U+{exc.character:04X} is not allowed in YAML"
-        raise YamlError(message, line, column) from None
+        raise _reader_error(exc, text, in_bytes=parser_class is _CParser) from None
     try:
         yield from _build(parser, strict=strict, max_depth=max_depth, max_nodes=max_nodes)
+    except yaml.reader.ReaderError as exc:  # libyaml checks characters as it reads
+        raise _reader_error(exc, text, in_bytes=parser_class is _CParser) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -244,13 +274,26 @@ def load_documents(
         context = exc.context_mark
         if exc.context and context is not None and context is not mark and context.line + 1 != line:
             problem += f" ({exc.context} at line {context.line + 1}, column {context.column + 1})"
-        raise YamlError(problem, line, column) from None
+        error = YamlError(problem, line, column)
+        error.from_parser = True
+        raise error from None
     except yaml.YAMLError as exc:
         raise YamlError(str(exc), 1, 1) from None
     finally:
         dispose = getattr(parser, "dispose", None)
         if dispose is not None:
             dispose()
+
+
+def _reader_error(exc: yaml.reader.ReaderError, text: str, *, in_bytes: bool) -> YamlError:
+    """A character YAML forbids, located; libyaml counts UTF-8 bytes, PyYAML characters."""
+    at = exc.position
+    if in_bytes:
+        at = len(text.encode("utf-8", "surrogatepass")[:at].decode("utf-8", "ignore"))
+    at = max(0, min(at, len(text)))
+    line = text.count("\n", 0, at) + 1
+    column = at - text.rfind("\n", 0, at)
+    return YamlError(f"character U+{exc.character:04X} is not allowed in YAML", line, column)
 
 
 def _build(parser: Any, *, strict: bool, max_depth: int, max_nodes: int) -> Iterator[Document]:
