@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import validator
 from validator import Problem
+from validator._values import did_you_mean
 
 SCHNELL = "black-forest-labs/FLUX.1-schnell"
 FLUX2_PRO = "black-forest-labs/FLUX.2-pro"
@@ -236,3 +239,33 @@ def test_spec_can_be_a_path_or_a_spec(tmp_path):
     assert [p.code for p in validator.validate({"model": SCHNELL, "prompt": "x"}, spec=spec)] == [
         "unknown_model"
     ]
+
+
+# --- did you mean ------------------------------------------------------------------------
+
+_WORDS = st.text(alphabet="abcAB_", min_size=0, max_size=7)
+
+
+def _within_one_edit(a: str, b: str) -> bool:
+    """The reference: equal after deleting at most one character from each (lowercased)."""
+    a, b = a.lower(), b.lower()
+    deletes = lambda w: {w, *(w[:i] + w[i + 1 :] for i in range(len(w)))}  # noqa: E731
+    return bool(deletes(a) & deletes(b))
+
+
+@given(name=_WORDS, candidates=st.lists(_WORDS, min_size=1, max_size=6, unique=True))
+def test_did_you_mean_suggests_exactly_when_a_candidate_is_one_edit_away(name, candidates):
+    hint = did_you_mean(name, candidates)
+    if name in candidates:
+        return  # an exact name needs no hint, whatever else is near
+    close = [c for c in candidates if _within_one_edit(name, c)]
+    assert (hint is not None) == bool(close), (name, candidates, hint)
+    if hint is not None:
+        assert any(hint == f"did you mean '{c}'?" for c in close)
+
+
+def test_did_you_mean_examples():
+    assert did_you_mean("widht", ["width", "height"]) == "did you mean 'width'?"
+    assert did_you_mean("PNG", ["jpeg", "png"]) == "did you mean 'png'?"
+    assert did_you_mean("b64_json", ["url", "base64"]) is None
+    assert did_you_mean("x" * 65, ["x" * 65]) is None

@@ -648,6 +648,8 @@ def _looks_numeric(text: str) -> bool:
 
 
 _INDEXES: dict[tuple[str, ...], dict[str, list[str]]] = {}
+#: The lengths of each candidate list: two words one edit apart differ by at most one.
+_LENGTHS: dict[tuple[str, ...], frozenset[int]] = {}
 
 
 def _deletes(word: str) -> set[str]:
@@ -664,7 +666,9 @@ def _index(candidates: tuple[str, ...]) -> dict[str, list[str]]:
                 index.setdefault(variant, []).append(candidate)
         if len(_INDEXES) > 256:
             _INDEXES.clear()
+            _LENGTHS.clear()
         _INDEXES[candidates] = index
+        _LENGTHS[candidates] = frozenset(len(c.lower()) for c in candidates)
     return index
 
 
@@ -677,11 +681,15 @@ def did_you_mean(name: str, candidates: list[str] | tuple[str, ...]) -> str | No
     """
     if len(name) > 64:
         return None
-    index = _index(tuple(candidates))
+    key = tuple(candidates)
+    index = _index(key)
     lowered = name.lower()
     exact = [c for c in index.get(lowered, ()) if c.lower() == lowered]
     if exact:
         return f"did you mean {quote(exact[0])}?" if exact[0] != name else None
+    size = len(lowered)
+    if _LENGTHS[key].isdisjoint((size - 1, size, size + 1)):
+        return None  # nothing is within one edit: skip the deletions
     scores: dict[str, int] = {}
     for variant in _deletes(lowered):
         for candidate in index.get(variant, ()):
