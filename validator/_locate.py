@@ -8,7 +8,10 @@ parse) is scanned again here, in Python, to turn JSON paths into line and column
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 Path = tuple[Any, ...]
 Position = tuple[int, int]  # 1-based line and column
@@ -61,6 +64,22 @@ def _key_text(token: str) -> str:
     return decoded
 
 
+def _tokens(text: str, line: int = 1, column: int = 1) -> Iterator[tuple[str, Position]]:
+    """Each token of a JSON text but whitespace, with its line and column."""
+    line_no = line
+    line_start = -column + 1  # offset whose column is 1 on the first line
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        start = match.start()
+        if token[0].isspace():
+            newlines = token.count("\n")
+            if newlines:
+                line_no += newlines
+                line_start = start + token.rfind("\n") + 1
+            continue
+        yield token, (line_no, start - line_start + 1)
+
+
 def scan_json(text: str, *, line: int = 1, column: int = 1) -> Positions:
     """Positions of every key and value in JSON text that the decoder accepted.
 
@@ -69,20 +88,9 @@ def scan_json(text: str, *, line: int = 1, column: int = 1) -> Positions:
     """
     out = Positions()
     stack: list[_Frame] = []
-    line_no = line
-    line_start = -column + 1  # offset whose column is 1 on the first line
     expect_key = False
-    for match in _TOKEN.finditer(text):
-        token = match.group()
+    for token, pos in _tokens(text, line, column):
         first = token[0]
-        start = match.start()
-        if first.isspace():
-            newlines = token.count("\n")
-            if newlines:
-                line_no += newlines
-                line_start = start + token.rfind("\n") + 1
-            continue
-        pos = (line_no, start - line_start + 1)
         if first in ",:":
             continue
         if first in "]}":
@@ -126,19 +134,8 @@ def offender(text: str) -> tuple[int, int, str] | None:
     finds the first of them, scanning iteratively.
     """
     depth = 0
-    line_no = 1
-    line_start = 0
-    for match in _TOKEN.finditer(text):
-        token = match.group()
+    for token, where in _tokens(text):
         first = token[0]
-        start = match.start()
-        if first.isspace():
-            newlines = token.count("\n")
-            if newlines:
-                line_no += newlines
-                line_start = start + token.rfind("\n") + 1
-            continue
-        where = (line_no, start - line_start + 1)
         if first in "{[":
             depth += 1
             if depth > MAX_DEPTH:
