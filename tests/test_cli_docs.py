@@ -372,6 +372,11 @@ def test_a_bad_spec_exits_1_with_its_location(args, tmp_path):
     missing = run(*args, "--spec", str(tmp_path / "missing.yaml"))
     assert missing.exit_code == 1
     assert "cannot read the spec" in missing.stderr
+    # A file that cannot be read has no line to point at, and is not "invalid".
+    assert missing.stderr.splitlines() == [
+        f"{tmp_path / 'missing.yaml'}: cannot read the spec: no such file or directory",
+        f"capspec: the capability spec {tmp_path / 'missing.yaml'} cannot be read",
+    ]
 
 
 @pytest.mark.parametrize("command", ["models", "explain", "table"])

@@ -19,8 +19,8 @@ class SpecIssue(NamedTuple):
     key: str
 
     def __str__(self) -> str:
-        where = f"line {self.line}, column {self.column}"
-        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+        where = f"line {self.line}, column {self.column}: " if self.line else ""
+        return f"{where}{self.key}: {self.message}" if self.key else f"{where}{self.message}"
 
 
 class SpecError(CapspecError):
@@ -29,8 +29,10 @@ class SpecError(CapspecError):
     def __init__(self, path: str, issues: list[SpecIssue]) -> None:
         self.path = path
         self.issues = issues
+        # Line 0 is the whole file (one that cannot be read): no position to give.
         lines = [
-            f"{path}:{i.line}:{i.column}: {i.key + ': ' if i.key else ''}{i.message}"
+            f"{path}:{f'{i.line}:{i.column}:' if i.line else ''} "
+            f"{i.key + ': ' if i.key else ''}{i.message}"
             for i in issues
         ]
         super().__init__("\n".join(lines) if lines else f"{path}: invalid capability spec")

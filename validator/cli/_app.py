@@ -28,7 +28,9 @@ def load_spec_or_exit(path: str | None) -> object:
         return load_spec(path)
     except SpecError as exc:
         click.echo(str(exc), err=True)
-        click.echo(f"capspec: the capability spec {exc.path} is invalid", err=True)
+        unreadable = any(issue.line == 0 for issue in exc.issues)
+        what = "cannot be read" if unreadable else "is invalid"
+        click.echo(f"capspec: the capability spec {exc.path} {what}", err=True)
         sys.exit(EXIT_PROBLEMS)
 
 
