@@ -123,6 +123,17 @@ def test_the_readme_command_lints_the_examples_cleanly():
     assert " error " not in result.stdout
 
 
+def test_the_readme_example_prints_what_capspec_prints(monkeypatch, tmp_path):
+    """The console example at the top of the README, run on tests/data/readme-request.json."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```console\n$ capspec lint request.json\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "request.json").write_bytes((TESTS / "data" / "readme-request.json").read_bytes())
+    monkeypatch.chdir(tmp_path)
+    result = run("lint", "request.json", env={"NO_COLOR": "1"})
+    assert result.exit_code == 1
+    assert result.stdout == block
+
+
 # --- positions, documents, YAML 1.2 ---------------------------------------------------
 
 
