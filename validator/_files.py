@@ -3,43 +3,38 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import tempfile
 from pathlib import Path
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same directory, then rename.
-
-    A crash or a kill at any moment leaves either the old file or the new one.
-    """
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    tmp_path = Path(tmp)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        tmp_path.replace(path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp_path.unlink()
-        raise
+@functools.cache
+def _new_file_mode() -> int:
+    """The mode ``open()`` gives a new file, 0o666 less the umask (mkstemp gives 0o600)."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 class AtomicWriter:
     """Stream text into a temporary file beside ``path``; ``commit`` renames it into place.
 
     Until ``commit``, the original file is untouched; ``abort`` (or a crash, or a
-    kill) leaves it as it was. The new file keeps the original's permissions.
+    kill) leaves it as it was. The new file keeps the original's permissions, or
+    gets those of any newly created file (the umask's) when there was none.
     """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         self.tmp = Path(tmp)
+        try:
+            mode = path.stat().st_mode & 0o7777
+        except OSError:
+            mode = _new_file_mode()
         with contextlib.suppress(OSError):
-            os.fchmod(fd, path.stat().st_mode & 0o7777)
+            os.fchmod(fd, mode)
         self.handle = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
 
     def write(self, text: str) -> None:
@@ -63,3 +58,17 @@ class AtomicWriter:
             self.handle.close()
         with contextlib.suppress(OSError):
             self.tmp.unlink()
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same directory, then rename.
+
+    A crash or a kill at any moment leaves either the old file or the new one.
+    """
+    writer = AtomicWriter(path)
+    try:
+        writer.write(text)
+    except BaseException:
+        writer.abort()
+        raise
+    writer.commit()
