@@ -11,27 +11,7 @@ from pathlib import Path
 import click
 
 from validator._version import __version__
-from validator.errors import SpecError
-
-EXIT_OK = 0
-EXIT_PROBLEMS = 1
-EXIT_USAGE = 2
-
-_SPEC_HELP = "Capability spec to use (default: the spec bundled with capspec)."
-
-
-def load_spec_or_exit(path: str | None) -> object:
-    """Load the spec; a bad spec is reported with file:line:col and exits 1, never a traceback."""
-    from validator import load_spec  # noqa: PLC0415
-
-    try:
-        return load_spec(path)
-    except SpecError as exc:
-        click.echo(str(exc), err=True)
-        unreadable = any(issue.line == 0 for issue in exc.issues)
-        what = "cannot be read" if unreadable else "is invalid"
-        click.echo(f"capspec: the capability spec {exc.path} {what}", err=True)
-        sys.exit(EXIT_PROBLEMS)
+from validator.cli._common import EXIT_PROBLEMS, SPEC_HELP, load_spec_or_exit
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -49,7 +29,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.option("--spec", "spec_path", type=click.Path(dir_okay=False), help=_SPEC_HELP)
+@click.option("--spec", "spec_path", type=click.Path(dir_okay=False), help=SPEC_HELP)
 @click.option(
     "--out",
     "out_dir",
@@ -70,10 +50,8 @@ def schemas(spec_path: str | None, out_dir: str, check: bool) -> None:
       capspec schemas --spec capabilities.yaml --out schemas --check
     """
     from validator import _schemagen  # noqa: PLC0415
-    from validator._spec import Spec  # noqa: PLC0415
 
     spec = load_spec_or_exit(spec_path)
-    assert isinstance(spec, Spec)
     out = Path(out_dir)
     if check:
         stale = _schemagen.stale(spec, out)
@@ -95,7 +73,7 @@ def schemas(spec_path: str | None, out_dir: str, check: bool) -> None:
 
 
 # models, explain, table, docs: the spec for people to read (validator/cli/_docs.py).
-from validator.cli import _docs  # noqa: E402 - it uses the helpers above
+from validator.cli import _docs  # noqa: E402 - after cli is defined
 
 _docs.register(cli)
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from validator.cli._app import _SPEC_HELP, EXIT_PROBLEMS, load_spec_or_exit
+from validator.cli._common import EXIT_PROBLEMS, SPEC_HELP, load_spec_or_exit
 
 if TYPE_CHECKING:
     from validator._spec import Model, Spec
@@ -22,11 +22,7 @@ _ENDPOINTS = ("images", "videos")
 
 
 def _spec(path: str | None) -> Spec:
-    from validator._spec import Spec  # noqa: PLC0415
-
-    spec = load_spec_or_exit(path)
-    assert isinstance(spec, Spec)
-    return spec
+    return load_spec_or_exit(path)
 
 
 def _fail(message: str) -> None:
@@ -68,7 +64,7 @@ def _fail(message: str) -> None:
     show_default=True,
     help='Aligned columns, or JSON: {"models": [{id, name, short_name, family, ...}]}.',
 )
-@click.option("--spec", "spec_path", type=click.Path(dir_okay=False), help=_SPEC_HELP)
+@click.option("--spec", "spec_path", type=click.Path(dir_okay=False), help=SPEC_HELP)
 def models(  # noqa: PLR0917 - click passes every option positionally
     search: str | None,
     families: tuple[str, ...],
@@ -131,7 +127,7 @@ def models(  # noqa: PLR0917 - click passes every option positionally
     show_default=True,
     help="Plain text for people, or JSON (every fact, with the sources' titles and URLs).",
 )
-@click.option("--spec", "spec_path", type=click.Path(dir_okay=False), help=_SPEC_HELP)
+@click.option("--spec", "spec_path", type=click.Path(dir_okay=False), help=SPEC_HELP)
 def explain(model: str, output_format: str, spec_path: str | None) -> None:
     """Everything the spec says about one MODEL.
 
@@ -208,7 +204,7 @@ def _pick(spec: Spec, models_option: str | None) -> list[Model]:
     show_default=True,
     help="Let consecutive models with identical columns share one ('Kontext Pro/Max').",
 )
-@click.option("--spec", "spec_path", type=click.Path(dir_okay=False), help=_SPEC_HELP)
+@click.option("--spec", "spec_path", type=click.Path(dir_okay=False), help=SPEC_HELP)
 def table(
     models_option: str | None, output_format: str, merge: bool, spec_path: str | None
 ) -> None:
@@ -266,7 +262,7 @@ def register(group: click.Group) -> None:
 @click.option(
     "--check", is_flag=True, help="Write nothing; exit 1 and name the files that are stale."
 )
-@click.option("--spec", "spec_path", type=click.Path(dir_okay=False), help=_SPEC_HELP)
+@click.option("--spec", "spec_path", type=click.Path(dir_okay=False), help=SPEC_HELP)
 def docs(out_dir: str, readme: str, no_readme: bool, check: bool, spec_path: str | None) -> None:
     """Generate the reference docs and the README's compatibility table from the spec.
 

@@ -9,7 +9,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from validator.cli._app import EXIT_OK, EXIT_PROBLEMS, load_spec_or_exit
+from validator.cli._common import EXIT_OK, EXIT_PROBLEMS, SPEC_HELP, load_spec_or_exit
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -25,7 +25,6 @@ _POLICY_HELP = (
     "strict: report every problem; drop: remove parameters the model does not take "
     "(each a warning); fix: drop, and repair what has one clear repair (each a warning)."
 )
-_SPEC_HELP = "Capability spec to use (default: the spec bundled with capspec)."
 
 
 def _stream(name: str) -> IO[str]:
@@ -59,11 +58,7 @@ def _use_color(stream: IO[str]) -> bool:
 
 
 def _spec(spec_path: str | None) -> Spec:
-    from validator._spec import Spec  # noqa: PLC0415
-
-    spec = load_spec_or_exit(spec_path)
-    assert isinstance(spec, Spec)
-    return spec
+    return load_spec_or_exit(spec_path)
 
 
 @contextlib.contextmanager
@@ -93,7 +88,7 @@ def _closed_pipe() -> Iterator[None]:
 @click.option(
     "--policy", type=click.Choice(_POLICIES), default="strict", show_default=True, help=_POLICY_HELP
 )
-@click.option("--spec", "spec_path", type=click.Path(dir_okay=False), help=_SPEC_HELP)
+@click.option("--spec", "spec_path", type=click.Path(dir_okay=False), help=SPEC_HELP)
 @click.option("--warnings-as-errors", is_flag=True, help="Exit 1 when there are warnings, too.")
 @click.option(
     "--quiet",
@@ -439,7 +434,7 @@ class _Normalizer:
     help="Rewrite each file in place (atomically) instead of printing; a file with "
     "errors, or that cannot be parsed, is never rewritten.",
 )
-@click.option("--spec", "spec_path", type=click.Path(dir_okay=False), help=_SPEC_HELP)
+@click.option("--spec", "spec_path", type=click.Path(dir_okay=False), help=SPEC_HELP)
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only on standard error.")
 def normalize(
     paths: tuple[str, ...], policy: str, write: bool, spec_path: str | None, quiet: bool

@@ -1,0 +1,42 @@
+"""No import runs back up: the command modules share ``cli/_common``, never ``cli/_app``."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import validator.cli
+
+CLI = Path(validator.cli.__file__).parent
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module a file imports, at the top or inside a function."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+    return names
+
+
+def test_command_modules_do_not_import_the_app():
+    for name in ("_common", "_docs", "_lint"):
+        assert "validator.cli._app" not in _imports(CLI / f"{name}.py"), name
+
+
+def test_the_shared_module_imports_no_command_module():
+    cli_modules = {n for n in _imports(CLI / "_common.py") if n.startswith("validator.cli")}
+    assert cli_modules == set()
+
+
+def test_only_the_app_assembles_the_commands():
+    importers = sorted(
+        path.name
+        for path in CLI.glob("*.py")
+        if path.name not in {"__init__.py", "_app.py"}
+        and {"validator.cli._docs", "validator.cli._lint"} & _imports(path)
+    )
+    assert importers == []
