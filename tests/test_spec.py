@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import validator
-from validator import SpecError, _spec, load_spec
+from validator import SpecError, _specload, load_spec
 
 SPECS = Path(__file__).resolve().parent / "specs"
 BAD = sorted((SPECS / "bad").glob("*.yaml"))
@@ -139,20 +139,20 @@ def test_the_resolved_spec_is_cached_by_content(tmp_path, monkeypatch):
     monkeypatch.setenv("CAPSPEC_CACHE_DIR", str(tmp_path / "cache"))
     source = tmp_path / "spec.yaml"
     source.write_text((SPECS / "minimal.yaml").read_text())
-    _spec._memo.clear()
+    _specload._memo.clear()
     first = load_spec(source)
     cached = list((tmp_path / "cache").glob("spec-*.json"))
     assert len(cached) == 1
     # A second process start must not parse YAML again: make parsing fail loudly.
-    _spec._memo.clear()
-    monkeypatch.setattr(_spec, "resolve_text", lambda *a: pytest.fail("re-parsed a cached spec"))
+    _specload._memo.clear()
+    monkeypatch.setattr(_specload, "resolve_text", lambda *a: pytest.fail("re-parsed a cached spec"))
     second = load_spec(source)
     assert second.models.keys() == first.models.keys()
     # Changing the file changes the key: the stale cache entry is not used.
     monkeypatch.undo()
     monkeypatch.setenv("CAPSPEC_CACHE_DIR", str(tmp_path / "cache"))
     source.write_text(source.read_text().replace("name: One", "name: Uno"))
-    _spec._memo.clear()
+    _specload._memo.clear()
     assert load_spec(source).models["acme/one"].name == "Uno"
 
 
@@ -160,22 +160,22 @@ def test_a_corrupt_cache_entry_is_ignored(tmp_path, monkeypatch):
     monkeypatch.setenv("CAPSPEC_CACHE_DIR", str(tmp_path))
     source = tmp_path / "spec.yaml"
     source.write_text((SPECS / "minimal.yaml").read_text())
-    _spec._memo.clear()
+    _specload._memo.clear()
     load_spec(source)
     for entry in tmp_path.glob("spec-*.json"):
         entry.write_text("{not json")
-    _spec._memo.clear()
+    _specload._memo.clear()
     assert list(load_spec(source).models) == ["acme/one"]
     for entry in tmp_path.glob("spec-*.json"):
         entry.write_text(json.dumps({"digest": "other", "resolved": {}}))
-    _spec._memo.clear()
+    _specload._memo.clear()
     assert list(load_spec(source).models) == ["acme/one"]
 
 
 def test_no_cache_when_disabled(tmp_path, monkeypatch):
     monkeypatch.setenv("CAPSPEC_CACHE_DIR", str(tmp_path))
     monkeypatch.setenv("CAPSPEC_NO_CACHE", "1")
-    _spec._memo.clear()
+    _specload._memo.clear()
     load_spec(SPECS / "minimal.yaml")
     assert list(tmp_path.iterdir()) == []
 

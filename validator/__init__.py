@@ -11,7 +11,8 @@ from __future__ import annotations
 from validator._checker import validate
 from validator._normalize import POLICIES, Normalized, Policy, normalize, preflight
 from validator._problem import CODES, ERROR_CODES, WARNING_CODES, Problem
-from validator._spec import Model, Spec, load_spec
+from validator._spec import Model, Spec
+from validator._specload import load_spec
 from validator._version import __version__
 from validator.errors import CapspecError, RequestError, SpecError
 

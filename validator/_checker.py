@@ -18,7 +18,7 @@ import math
 import re
 from typing import TYPE_CHECKING, Any, Final
 
-from validator import _spec
+from validator import _spec, _specload
 from validator._problem import Problem, describe, key_name, key_path, listing, quote
 from validator._values import compile_value, did_you_mean, is_integer
 
@@ -646,10 +646,10 @@ def checker_for(spec: Spec, model_id: str) -> ModelChecker | None:
 def resolve_spec(spec: Spec | str | Any | None) -> Spec:
     """Accept a Spec, a path to a spec file, or None for the bundled spec."""
     if spec is None:
-        return _spec.bundled()
+        return _specload.bundled()
     if isinstance(spec, _spec.Spec):
         return spec
-    return _spec.load_spec(spec)
+    return _specload.load_spec(spec)
 
 
 def validate(request: Any, *, spec: Spec | str | None = None) -> list[Problem]:

@@ -5,7 +5,8 @@ from typing import Any, Final
 
 from validator._normalize import POLICIES, Policy, normalize
 from validator._problem import Problem
-from validator._spec import Spec, load_spec
+from validator._spec import Spec
+from validator._specload import load_spec
 from validator.errors import RequestError
 
 #: Path suffix of Together's image-generation endpoint (``/v1/images/generations``).

@@ -1,0 +1,361 @@
+"""Check a spec document: against the meta-schema, then the semantic checks.
+
+Every check reports a located SpecIssue (file, line, column, key path); nothing here
+resolves profiles or builds the resolved form (that is ``_specresolve``).
+"""
+
+import datetime as dt
+import json
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Final
+
+from validator import _resources
+from validator._problem import Problem
+from validator._spec import parse_size
+from validator._values import ValueSchema, compile_value, ratio
+from validator.errors import SpecIssue
+
+if TYPE_CHECKING:
+    from validator._yaml import Document
+
+CONSTRAINTS: Final = (
+    "enum",
+    "pattern",
+    "minimum",
+    "maximum",
+    "multiple_of",
+    "min_length",
+    "max_length",
+    "min_items",
+    "max_items",
+)
+_APPLIES: Final[dict[str, set[str]]] = {
+    "pattern": {"string"},
+    "min_length": {"string"},
+    "max_length": {"string"},
+    "minimum": {"integer", "number"},
+    "maximum": {"integer", "number"},
+    "multiple_of": {"integer"},
+    "min_items": {"array"},
+    "max_items": {"array"},
+    "ratio_min": {"string"},
+    "ratio_max": {"string"},
+}
+
+
+def _position(doc: "Document", path: tuple[Any, ...]) -> tuple[int, int]:
+    """Where the key at ``path`` (or its nearest located ancestor) is written."""
+    for end in range(len(path), 0, -1):
+        found = doc.keys.get(path[:end]) or doc.values.get(path[:end])
+        if found:
+            return found
+    return (doc.line, doc.column)
+
+
+def _issue(doc: "Document", path: tuple[Any, ...], message: str) -> SpecIssue:
+    line, column = _position(doc, path)
+    return SpecIssue(message, line, column, ".".join(str(p) for p in path))
+
+
+def schema_issues(doc: "Document") -> list[SpecIssue]:
+    import jsonschema  # noqa: PLC0415 - only when a spec is (re)checked, never on cached starts
+
+    schema = json.loads(_resources.spec_schema_path().read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = [_deepest(e) for e in validator.iter_errors(doc.value)]
+    issues: list[SpecIssue] = []
+    for error in errors:
+        path = tuple(error.absolute_path)
+        if error.validator in {"additionalProperties", "unevaluatedProperties"}:
+            # When a composed definition fails, its keys look "unevaluated" too:
+            # report the real failure, not the echo.
+            if any(o is not error and tuple(o.absolute_path)[: len(path)] == path for o in errors):
+                continue
+            issues.extend(
+                _issue(doc, (*path, key), f"unknown key {key!r}")
+                for key in re.findall(r"'([^']*)'", error.message)
+            )
+            continue
+        issues.append(_issue(doc, path, _schema_message(error)))
+    issues.sort(key=lambda i: (i.line, i.column))
+    return issues
+
+
+def _deepest(error: Any) -> Any:
+    """The most specific cause of a schema error (jsonschema's own ranking)."""
+    import jsonschema  # noqa: PLC0415
+
+    while error.context:
+        error = jsonschema.exceptions.best_match(error.context)  # type: ignore[no-untyped-call]
+    return error
+
+
+def _schema_message(error: Any) -> str:
+    instance = error.instance
+    if (
+        error.validator == "type"
+        and isinstance(instance, int | float)
+        and not isinstance(instance, bool)
+    ):
+        # The classic YAML 1.1 trap: 16:9 read as 969. The strict loader already
+        # rejects such scalars; this catches the same mistake from JSON or !!int.
+        return f"{error.message} (quote the value if it is text)"
+    return str(error.message)
+
+
+class Checks:
+    """The semantic checks, collecting located issues; the resolver builds on them."""
+
+    def __init__(self, doc: "Document") -> None:
+        self.doc = doc
+        self.data: dict[str, Any] = doc.value
+        self.issues: list[SpecIssue] = []
+        self.source_ids = set(self.data["sources"])
+
+    def fail(self, path: tuple[Any, ...], message: str) -> None:
+        self.issues.append(_issue(self.doc, path, message))
+
+    # -- the document as a whole ------------------------------------------------
+
+    def check_dates(self) -> None:
+        def visit(node: Any, path: tuple[Any, ...]) -> None:
+            if isinstance(node, dict):
+                for key, value in node.items():
+                    if key in {"checked", "as_of", "since"} and isinstance(value, str):
+                        try:
+                            dt.date.fromisoformat(value)
+                        except ValueError:
+                            self.fail(
+                                (*path, key), f"{value!r} is not a calendar date (YYYY-MM-DD)"
+                            )
+                    else:
+                        visit(value, (*path, key))
+            elif isinstance(node, list):
+                for index, value in enumerate(node):
+                    visit(value, (*path, index))
+
+        visit(self.data, ())
+
+    def check_source_refs(self, node: Any, path: tuple[Any, ...]) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "sources" and isinstance(value, list) and path != ():
+                    for index, ref in enumerate(value):
+                        if ref not in self.source_ids:
+                            self.fail((*path, key, index), f"unknown source {ref!r}")
+                elif not (path == () and key == "sources"):
+                    self.check_source_refs(value, (*path, key))
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                self.check_source_refs(value, (*path, index))
+
+    def check_names(self, parameters: dict[str, Any]) -> None:
+        seen: dict[str, str] = {}
+        foreign = self.data.get("foreign_names", {})
+        for name, p in parameters.items():
+            for index, alias in enumerate(p.get("aliases", ())):
+                path = ("parameters", name, "aliases", index)
+                if alias in parameters:
+                    self.fail(path, f"alias {alias!r} is also a parameter")
+                elif alias in seen:
+                    self.fail(path, f"alias {alias!r} is already an alias of {seen[alias]!r}")
+                elif alias in foreign:
+                    self.fail(path, f"alias {alias!r} is also listed in foreign_names")
+                seen[alias] = name
+        for name, p in parameters.items():
+            for index, other in enumerate(p.get("instead", ())):
+                if other not in parameters or other == name:
+                    self.fail(
+                        ("parameters", name, "instead", index),
+                        f"{other!r} is not another parameter",
+                    )
+        for name in foreign:
+            if name in parameters:
+                self.fail(("foreign_names", name), f"{name!r} is a parameter, not a foreign name")
+
+    # -- values -----------------------------------------------------------------
+
+    def check_applicable(
+        self, kind: str | None, node: Mapping[str, Any], path: tuple[Any, ...]
+    ) -> None:
+        if kind is None:
+            return
+        for key, kinds in _APPLIES.items():
+            if key in node and kind not in kinds:
+                self.fail((*path, key), f"{key} does not apply to a parameter of type {kind}")
+        if "enum" in node and kind is not None:
+            for index, value in enumerate(node["enum"]):
+                if not _type_ok(kind, value):
+                    self.fail((*path, "enum", index), f"{value!r} is not of type {kind}")
+
+    def check_consistent(self, schema: dict[str, Any], path: tuple[Any, ...]) -> None:
+        for lo_key, hi_key in (
+            ("minimum", "maximum"),
+            ("min_length", "max_length"),
+            ("min_items", "max_items"),
+        ):
+            lo, hi = schema.get(lo_key), schema.get(hi_key)
+            if lo is not None and hi is not None and lo > hi:
+                self.fail((*path, lo_key), f"{lo_key} {lo} is greater than {hi_key} {hi}")
+        if "pattern" in schema:
+            try:
+                re.compile(schema["pattern"])
+            except re.error as exc:
+                self.fail((*path, "pattern"), f"pattern does not compile: {exc}")
+        if "suggested" in schema:
+            for index, value in enumerate(schema["suggested"]):
+                self.check_default(
+                    schema,
+                    value,
+                    (*path, "suggested", index),
+                    "(a suggested value)",
+                    allow_warnings=True,
+                )
+
+    def check_default(
+        self,
+        schema: dict[str, Any],
+        value: Any,
+        path: tuple[Any, ...],
+        where: str,
+        *,
+        allow_warnings: bool = False,
+    ) -> list[Problem]:
+        """A default (or suggested value) must satisfy its own constraints and advice."""
+        try:
+            compiled = ValueSchema.from_dict(schema)
+        except re.error:
+            return []
+        problems: list[Problem] = []
+        subject = next(
+            (
+                str(p)
+                for p in reversed(path)
+                if p not in {"default", "suggested"} and not isinstance(p, int)
+            ),
+            "",
+        )
+        compile_value(compiled, where)(value, (subject,), subject, problems)
+        for problem in problems:
+            if problem.severity == "error" or not allow_warnings:
+                self.fail(path, f"{value!r} breaks its own constraints: {problem.message}")
+        return problems
+
+    # -- rules ------------------------------------------------------------------
+
+    def check_rule(
+        self, model_id: str, rule: dict[str, Any], params: dict[str, Any], path: tuple[Any, ...]
+    ) -> None:
+        kind = rule["kind"]
+        names = rule.get("params") or ["width", "height"]
+        for name in names:
+            if name not in params:
+                self.fail(path, f"the {kind} rule names {name!r}, which {model_id} does not take")
+                return
+            if kind == "exclusive" and "default" in params[name]:
+                self.fail(
+                    path,
+                    f"{name!r} has a default, so it cannot be exclusive with another parameter",
+                )
+        if kind == "size_menu":
+            sizes = set(rule["sizes"])
+            for index, size in enumerate(rule.get("advised", ())):
+                if size not in sizes:
+                    self.fail((*path, "advised", index), f"advised size {size} is not in sizes")
+            for index, size in enumerate(rule["sizes"]):
+                width, height = parse_size(size)
+                for dim, value in (("width", width), ("height", height)):
+                    problems: list[Problem] = []
+                    schema = ValueSchema.from_dict(params[dim]["schema"])
+                    compile_value(schema, model_id)(value, (dim,), dim, problems)
+                    errors = [p.message for p in problems if p.severity == "error"]
+                    if errors:
+                        self.fail(
+                            (*path, "sizes", index), f"size {size} can never be sent: {errors[0]}"
+                        )
+        lo, hi = rule.get("minimum"), rule.get("maximum")
+        if kind == "pixel_area" and lo is not None and hi is not None and lo > hi:
+            self.fail(path, f"minimum {lo} is greater than maximum {hi}")
+        if kind == "aspect_ratio" and lo is not None and hi is not None and ratio(lo) > ratio(hi):
+            self.fail(path, f"minimum {lo} is wider than maximum {hi}")
+
+    @staticmethod
+    def menu_enums(rule: dict[str, Any], params: dict[str, dict[str, Any]]) -> None:
+        """A size menu also limits each side on its own: derive the per-side enums."""
+        sizes = [parse_size(s) for s in rule["sizes"]]
+        for index, name in enumerate(("width", "height")):
+            if name not in params:
+                continue
+            values = sorted({size[index] for size in sizes})
+            schema = params[name]["schema"]
+            if "enum" in schema:
+                values = [v for v in schema["enum"] if v in values]
+            schema["enum"] = values
+
+    def check_rule_defaults(
+        self,
+        model_id: str,
+        rules: list[tuple[dict[str, Any], tuple[Any, ...]]],
+        params: dict[str, Any],
+    ) -> None:
+        """Defaults filled together must satisfy the cross-field rules."""
+        width = params.get("width", {}).get("default")
+        height = params.get("height", {}).get("default")
+        if width is None or height is None:
+            return
+        for rule, path in rules:
+            kind = rule["kind"]
+            from fractions import Fraction  # noqa: PLC0415
+
+            broken = (
+                (kind == "size_menu" and f"{width}x{height}" not in rule["sizes"])
+                or (
+                    kind == "pixel_area"
+                    and not within(width * height, rule.get("minimum"), rule.get("maximum"))
+                )
+                or (
+                    kind == "aspect_ratio"
+                    and not within(
+                        Fraction(width, height),
+                        ratio(rule["minimum"]) if "minimum" in rule else None,
+                        ratio(rule["maximum"]) if "maximum" in rule else None,
+                    )
+                )
+            )
+            if broken:
+                self.fail(
+                    path, f"the default size {width}x{height} breaks {model_id}'s {kind} rule"
+                )
+
+
+def within(value: Any, lo: Any, hi: Any) -> bool:
+    return (lo is None or value >= lo) and (hi is None or value <= hi)
+
+
+def _type_ok(kind: str, value: Any) -> bool:
+    if kind == "string":
+        return isinstance(value, str)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "number":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    return True
+
+
+def loosens(key: str, value: Any, base: Any) -> str | None:
+    if base is None:
+        return None
+    if key in {"minimum", "min_length", "min_items"} and value < base:
+        return "is below"
+    if key in {"maximum", "max_length", "max_items"} and value > base:
+        return "is above"
+    if key == "multiple_of" and (value % base):
+        return "is not a multiple of"
+    if key == "enum" and not set(value) <= set(base):
+        return "adds values to"
+    if key == "pattern" and value != base:
+        return "replaces"
+    return None
