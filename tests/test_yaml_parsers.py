@@ -79,11 +79,81 @@ def test_syntax_errors_carry_pyyaml_wording_at_libyaml_speed():
     assert raised.value.message == "found character '\\t' that cannot start any token"
 
 
+def _deep(shape, depth):
+    if shape == "flow":
+        return "[" * depth + "]" * depth
+    if shape == "flow-map":
+        return "{a: " * depth + "1" + "}" * depth
+    if shape == "block":
+        return "".join("  " * i + "- \n" for i in range(depth)) + "  " * depth + "x\n"
+    if shape == "block-then-flow":
+        return "a:\n  - " + "{b: [" * depth + "]}" * depth + "\n"
+    assert shape == "second-document"
+    return "model: m\n---\n" + "[" * depth + "]" * depth + "\n"
+
+
+def _outcome(text, parser, max_depth=_yaml.MAX_DEPTH):
+    try:
+        docs = list(_yaml._load(parser, text, False, max_depth, _yaml.MAX_NODES))
+    except _yaml.YamlError as error:
+        return (error.message, error.line, error.column)
+    return [doc.value for doc in docs]
+
+
+SHAPES = ["flow", "flow-map", "block", "block-then-flow", "second-document"]
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("depth", [257, 999, 1_001, 1_500])
+def test_nesting_error_is_the_same_whatever_libyaml_limits(shape, depth, monkeypatch):
+    # libyaml 0.2.6 (PyYAML 6.0.3+ wheels) stops at 1,000 levels of its own, and on
+    # flows before any event reaches capspec; older libyaml and the pure-Python
+    # parser have no limit. Either way the error is capspec's, at the 257th level.
+    expected = _outcome(_deep(shape, depth), _yaml._PyParser)
+    assert expected[0] == "nesting deeper than 256 levels"
+
+    def refuse(*args):
+        raise AssertionError("parsed again with the pure-Python parser")
+
+    monkeypatch.setattr(_yaml, "_PyParser", refuse)
+    with pytest.raises(_yaml.YamlError) as raised:
+        list(_yaml.load_documents(_deep(shape, depth)))
+    assert (raised.value.message, raised.value.line, raised.value.column) == expected
+
+
 def test_limit_errors_are_not_parsed_twice(monkeypatch):
     # The pure-Python parser takes seconds on deep flows; only syntax errors use it.
     def refuse(*args):
         raise AssertionError("parsed again with the pure-Python parser")
 
     monkeypatch.setattr(_yaml, "_PyParser", refuse)
-    with pytest.raises(_yaml.YamlError, match="nesting deeper than 256 levels"):
-        list(_yaml.load_documents("[" * 10_000 + "]" * 10_000))
+    with pytest.raises(_yaml.YamlError, match="nesting deeper than 256 levels") as raised:
+        list(_yaml.load_documents("[" * 100_000 + "]" * 100_000))
+    assert (raised.value.line, raised.value.column) == (1, 257)
+
+
+def _depth(value):
+    depth = 0
+    while isinstance(value, list) and value:
+        value, depth = value[0], depth + 1
+    return depth + isinstance(value, list)
+
+
+def test_libyaml_limit_stands_when_capspecs_is_higher():
+    text = _deep("flow", 1_200)
+    outcome = _outcome(text, _yaml._CParser, max_depth=5_000)
+    if isinstance(outcome, list):  # a libyaml without a limit (0.2.5 and older) parses it
+        assert _depth(outcome[0]) == 1_200
+        return
+    with pytest.raises(_yaml.YamlError) as raised:
+        list(_yaml.load_documents(text, max_depth=5_000))
+    assert raised.value.message == "nesting deeper than the YAML parser allows"
+    assert raised.value.line == 1
+
+
+def test_offset_counts_characters_per_line():
+    text = "é\nab\ncd"
+    assert _yaml._offset(text, 1, 1) == 0
+    assert _yaml._offset(text, 2, 2) == 3
+    assert text[_yaml._offset(text, 3, 2)] == "d"
+    assert _yaml._offset(text, 9, 1) == len(text)

@@ -62,6 +62,8 @@ class YamlError(Exception):
 
     #: Raised by the YAML parser itself (syntax), not by one of capspec's limits.
     from_parser = False
+    #: Raised by libyaml's own nesting limit (0.2.6 and newer), not by capspec's.
+    libyaml_too_deep = False
 
     def __init__(self, message: str, line: int, column: int, path: Path = ()) -> None:
         super().__init__(message)
@@ -245,6 +247,8 @@ def load_documents(
             given += 1
             yield doc
     except YamlError as error:
+        if error.libyaml_too_deep:
+            raise _too_deep(text, error, strict, max_depth, max_nodes) from None
         if _Parser is _PyParser or not error.from_parser:
             raise
         # libyaml found the error; PyYAML's parser, at the same place, says what it
@@ -271,6 +275,10 @@ def _load(
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
+        if problem == _LIBYAML_TOO_DEEP and parser_class is _CParser:
+            error = YamlError("nesting deeper than the YAML parser allows", line, column)
+            error.libyaml_too_deep = True
+            raise error from None
         context = exc.context_mark
         if exc.context and context is not None and context is not mark and context.line + 1 != line:
             problem += f" ({exc.context} at line {context.line + 1}, column {context.column + 1})"
@@ -283,6 +291,43 @@ def _load(
         dispose = getattr(parser, "dispose", None)
         if dispose is not None:
             dispose()
+
+
+# libyaml 0.2.6 (PyYAML 6.0.3's wheels and newer) stops at 1,000 levels of its own,
+# and its scanner reads flow collections ahead of the events: "[" * 10_000 fails
+# there before capspec has seen the 257th level.
+_LIBYAML_TOO_DEEP = "exceeded maximum nesting depth"
+
+
+def _too_deep(
+    text: str, error: YamlError, strict: bool, max_depth: int, max_nodes: int
+) -> YamlError:
+    """Capspec's own nesting error where libyaml's limit got there first.
+
+    Everything capspec needs to place its error (the first level past
+    ``max_depth``) lies before the point where libyaml gave up, so parsing the
+    text up to that point, with libyaml again, finds it: the same error at the
+    same place as a libyaml without the limit, in time linear in the text.
+    """
+    end = _offset(text, error.line, error.column)
+    try:
+        for _ in _load(_CParser, text[:end], strict, max_depth, max_nodes):
+            pass
+    except YamlError as found:
+        if not (found.from_parser or found.libyaml_too_deep):
+            return found
+    return error  # capspec's limit is at least libyaml's: libyaml's error stands
+
+
+def _offset(text: str, line: int, column: int) -> int:
+    """The index in ``text`` of a 1-based line and column (libyaml counts characters)."""
+    at = 0
+    for _ in range(line - 1):
+        found = text.find("\n", at)
+        if found < 0:
+            return len(text)
+        at = found + 1
+    return min(at + column - 1, len(text))
 
 
 def _reader_error(exc: yaml.reader.ReaderError, text: str, *, in_bytes: bool) -> YamlError:

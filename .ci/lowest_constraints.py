@@ -1,0 +1,46 @@
+"""Print pip constraints that pin every direct dependency to the floor pyproject.toml allows.
+
+`.ci/run` installs capspec and its test extra with these constraints into a second
+virtual environment and runs the suite there, so a floor that no longer works is
+found by CI, not by a user. Only direct dependencies are pinned (what pyproject.toml
+promises); what they pull in resolves as it would for a user.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import tomllib
+from pathlib import Path
+
+_FLOOR = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*>=\s*([^,;\s]+)")
+
+
+def floors(pyproject: Path, extras: list[str]) -> dict[str, str]:
+    """The `>=` floor of every runtime dependency and of the named extras."""
+    project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
+    requirements = list(project.get("dependencies", []))
+    optional = project.get("optional-dependencies", {})
+    for extra in extras:
+        requirements.extend(optional[extra])
+    pinned: dict[str, str] = {}
+    for requirement in requirements:
+        match = _FLOOR.match(requirement)
+        if match is None:
+            if requirement.startswith(f"{project['name']}["):
+                continue  # capspec[test] inside dev: those floors are listed already
+            raise ValueError(f"{requirement!r} has no '>=' floor to test")
+        name = re.sub(r"[-_.]+", "-", match.group(1)).lower()
+        pinned[name] = match.group(2)
+    return pinned
+
+
+def main(argv: list[str]) -> int:
+    """Print `name==floor` lines for pyproject.toml in the current directory."""
+    for name, version in sorted(floors(Path("pyproject.toml"), argv or ["test"]).items()):
+        sys.stdout.write(f"{name}=={version}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
