@@ -549,3 +549,21 @@ def test_a_5_mb_prompt_is_located_in_linear_time_and_bounded_memory(tmp_path):
     assert [(p["code"], p["line"], p["column"]) for p in report["problems"]] == [
         ("out_of_range", 1, 43)
     ]
+
+
+def test_a_lone_surrogate_escape_is_an_error_at_its_value(tmp_path):
+    path = tmp_path / "surrogate.json"
+    path.write_text(
+        '{\n  "model": "black-forest-labs/FLUX.2-pro",\n  "prompt": "a\\ud800b"\n}\n',
+        encoding="ascii",
+    )
+    result = run("lint", str(path))
+    assert result.exit_code == 1
+    assert result.stdout.startswith(
+        f"{path}:3:3: error invalid_unicode prompt has a lone surrogate U+D800 at index 1"
+    )
+    code, report = lint_json(str(path))
+    assert code == 1
+    assert [(p["code"], p["line"], p["column"]) for p in report["problems"]] == [
+        ("invalid_unicode", 3, 3)
+    ]

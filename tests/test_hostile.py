@@ -203,7 +203,7 @@ CATALOGUE: tuple[Case, ...] = (
     Case(
         "model=surrogate",
         lambda: {"model": "black-forest-labs/FLUX.1-\ud800", "prompt": "x"},
-        (("unknown_model", "$.model"),),
+        (("invalid_unicode", "$.model"),),
     ),
     Case(
         "input_image=surrogate",

@@ -129,6 +129,26 @@ def test_transport_stops_an_invalid_body(transported, server):
     assert server.received == []
 
 
+# JSON may carry a lone surrogate as an escape; once decoded it cannot be sent as UTF-8.
+ESCAPED_SURROGATE = b'{"model": "%s", "prompt": "a\\ud800b"}' % FLUX2_PRO.encode()
+
+
+def test_transport_refuses_a_string_that_cannot_be_encoded(transported, server):
+    assert json.loads(ESCAPED_SURROGATE)["prompt"] == "a\ud800b"
+    with pytest.raises(RequestError) as caught:
+        transported(IMAGES, content=ESCAPED_SURROGATE, headers={"Content-Type": "application/json"})
+    [problem] = caught.value.problems
+    assert (problem.code, problem.path) == ("invalid_unicode", "$.prompt")
+    assert server.received == []
+
+
+def test_hook_refuses_a_string_that_cannot_be_encoded(hooked, server):
+    with pytest.raises(RequestError) as caught:
+        hooked(IMAGES, content=ESCAPED_SURROGATE, headers={"Content-Type": "application/json"})
+    assert [p.code for p in caught.value.problems] == ["invalid_unicode"]
+    assert server.received == []
+
+
 def test_transport_sends_the_normalized_body(transported, server):
     response = transported(
         IMAGES, json={"model": SCHNELL, "prompt": "a cat"}, headers={"X-Trace": "t"}

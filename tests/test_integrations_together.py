@@ -84,6 +84,16 @@ def test_invalid_call_raises_and_sends_nothing(generate, server):
     assert server.received == []
 
 
+def test_a_string_that_cannot_be_encoded_is_refused_not_a_unicode_error(generate, server):
+    # Unchecked, the SDK raises UnicodeEncodeError while it encodes the body.
+    with pytest.raises(RequestError) as caught:
+        generate(model=FLUX2_PRO, prompt="a\ud800b")
+    [problem] = caught.value.problems
+    assert (problem.code, problem.path) == ("invalid_unicode", "$.prompt")
+    assert "U+D800 at index 1" in problem.message
+    assert server.received == []
+
+
 def test_valid_call_arrives_with_defaults_filled_and_response_comes_back(generate, server):
     result = generate(model=SCHNELL, prompt="a cat")
     [received] = server.received

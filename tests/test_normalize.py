@@ -238,3 +238,13 @@ def test_preflight_returns_the_request_or_raises_with_every_problem():
         {"model": FLUX2_PRO, "prompt": "x", "negative_prompt": "y"}, policy="drop"
     )
     assert "negative_prompt" not in sent
+
+
+@pytest.mark.parametrize("policy", ["strict", "drop", "fix"])
+def test_preflight_refuses_a_string_that_cannot_be_encoded(policy):
+    with pytest.raises(validator.RequestError) as caught:
+        validator.preflight({"model": FLUX2_PRO, "prompt": "a\ud800b"}, policy=policy)
+    [problem] = caught.value.problems
+    assert (problem.code, problem.path) == ("invalid_unicode", "$.prompt")
+    assert "U+D800 at index 1" in problem.message
+    assert not validator.normalize({"model": FLUX2_PRO, "prompt": "a\ud800b"}, policy=policy).ok

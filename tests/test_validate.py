@@ -269,3 +269,63 @@ def test_did_you_mean_examples():
     assert did_you_mean("PNG", ["jpeg", "png"]) == "did you mean 'png'?"
     assert did_you_mean("b64_json", ["url", "base64"]) is None
     assert did_you_mean("x" * 65, ["x" * 65]) is None
+
+
+# --- a string that cannot be sent ---------------------------------------------------
+
+
+def test_a_lone_surrogate_is_an_error_naming_the_code_point_and_its_index():
+    problem = only(validator.validate({"model": FLUX2_PRO, "prompt": "a\ud800b"}), "invalid_unicode")
+    assert problem.severity == "error"
+    assert problem.path == "$.prompt"
+    assert problem.message == (
+        "prompt has a lone surrogate U+D800 at index 1, which cannot be encoded as UTF-8"
+    )
+    assert problem.hint == "remove it or replace it with U+FFFD, the replacement character"
+
+
+def test_several_lone_surrogates_are_counted_and_the_first_is_named():
+    problem = only(
+        validator.validate({"model": FLUX2_PRO, "prompt": "ok \udc00 \udfff \udc01"}),
+        "invalid_unicode",
+    )
+    assert problem.message == (
+        "prompt has 3 lone surrogates, the first U+DC00 at index 3; "
+        "they cannot be encoded as UTF-8"
+    )
+
+
+def test_an_unjoined_surrogate_pair_names_the_character_it_should_be():
+    problem = only(
+        validator.validate({"model": FLUX2_PRO, "prompt": "cat \ud83d\ude00"}), "invalid_unicode"
+    )
+    assert "U+D83D U+DE00 at index 4" in problem.message
+    assert "the one character U+1F600" in problem.message
+    assert problem.hint is not None
+    fixed = "cat \ud83d\ude00".encode("utf-16", "surrogatepass").decode("utf-16")
+    assert fixed == "cat \U0001f600"
+    assert "encode('utf-16', 'surrogatepass').decode('utf-16')" in problem.hint
+
+
+@pytest.mark.parametrize(
+    ("request_", "path"),
+    [
+        ({"model": FLUX2_PRO, "prompt": "x", "output_format": "pn\ud800g"}, "$.output_format"),
+        ({"model": KONTEXT, "prompt": "x", "aspect_ratio": "16:9\udfff"}, "$.aspect_ratio"),
+        (
+            {
+                "model": "kwaivgI/kling-2.1-pro",
+                "frame_images": [{"input_image": "https://e.x/\ud800.png", "frame": "first"}],
+            },
+            "$.frame_images[0].input_image",
+        ),
+        ({"model": "black-forest-labs/FLUX.2-\ud800", "prompt": "x"}, "$.model"),
+    ],
+)
+def test_a_lone_surrogate_is_the_one_error_of_its_value_anywhere(request_, path):
+    problems = [p for p in validator.validate(request_) if p.path == path]
+    assert [(p.code, p.severity) for p in problems] == [("invalid_unicode", "error")]
+
+
+def test_valid_unicode_beyond_the_bmp_is_fine():
+    assert validator.validate({"model": FLUX2_PRO, "prompt": "a cat \U0001f600 \u00e9"}) == []

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from validator import _spec, _specload
 from validator._problem import Problem, describe, key_name, key_path, listing, quote
-from validator._values import compile_value, did_you_mean, is_integer
+from validator._values import compile_value, did_you_mean, is_integer, unicode_problem
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -718,6 +718,9 @@ def model_problems(request: Any, spec: Spec) -> list[Problem]:
     checker = checker_for(spec, model_id)
     if checker is not None:  # a str subclass
         return checker.problems(request)
+    unsendable = unicode_problem(model_id, ("model",), "model")
+    if unsendable is not None:
+        return [unsendable]
     return [
         Problem(
             "unknown_model",

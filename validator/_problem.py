@@ -18,6 +18,7 @@ ERROR_CODES: Final[dict[str, str]] = {
     "not_multiple_of": "A number is not a multiple of the required step.",
     "invalid_value": "A value outside an enumeration, a pattern or a size menu.",
     "conflicting_parameters": "Parameters that cannot be combined, or a cross-field bound.",
+    "invalid_unicode": "A string with a lone surrogate, which cannot be encoded as UTF-8.",
 }
 WARNING_CODES: Final[dict[str, str]] = {
     "deprecated_model": "The model is deprecated and may be removed.",
@@ -26,7 +27,6 @@ WARNING_CODES: Final[dict[str, str]] = {
     "not_recommended": "Allowed, but outside the stricter documented advice.",
     "parameter_dropped": "Removed by the drop or fix policy.",
     "value_changed": "Repaired by the fix policy.",
-    "invalid_unicode": "A string with a lone surrogate: not valid Unicode, so not valid UTF-8.",
 }
 #: Problems of a payload file rather than of a request (reported by the CLI).
 FILE_CODES: Final[dict[str, str]] = {

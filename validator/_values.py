@@ -221,15 +221,47 @@ def json_equal(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def has_lone_surrogate(text: str) -> bool:
-    """Whether a string holds a lone surrogate (not encodable as UTF-8)."""
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def unicode_problem(text: str, parts: tuple[Any, ...], param: str | None) -> Problem | None:
+    """An error for a string that cannot be encoded as UTF-8, naming the first bad code point.
+
+    A lone surrogate (U+D800 to U+DFFF) is not a character: Python strings can hold
+    one (from ``errors="surrogateescape"``, or a UTF-16 pair never joined), but no
+    JSON body sent as UTF-8 can, so the HTTP client would fail when it encodes.
+    """
     if text.isascii():
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
+        return None
+    found = _SURROGATE.search(text)
+    if found is None:
+        return None
+    at = found.start()
+    first = ord(text[at])
+    count = len(_SURROGATE.findall(text))
+    path, subject = _where(parts)
+    nxt = ord(text[at + 1]) if at + 1 < len(text) else 0
+    if 0xD800 <= first <= 0xDBFF and 0xDC00 <= nxt <= 0xDFFF:
+        joined = 0x10000 + ((first - 0xD800) << 10) + (nxt - 0xDC00)
+        message = (
+            f"{subject} has a UTF-16 surrogate pair U+{first:04X} U+{nxt:04X} at index {at}, "
+            f"two code points that should be the one character U+{joined:04X}; "
+            "as they are, the string cannot be encoded as UTF-8"
+        )
+        hint = "join the pairs: text.encode('utf-16', 'surrogatepass').decode('utf-16')"
+    else:
+        if count == 1:
+            message = (
+                f"{subject} has a lone surrogate U+{first:04X} at index {at}, "
+                "which cannot be encoded as UTF-8"
+            )
+        else:
+            message = (
+                f"{subject} has {count:,} lone surrogates, the first U+{first:04X} at index "
+                f"{at}; they cannot be encoded as UTF-8"
+            )
+        hint = "remove it or replace it with U+FFFD, the replacement character"
+    return Problem("invalid_unicode", "error", param, path, message, hint)
 
 
 # --- the detailed check, compiled once per model -------------------------------
@@ -384,7 +416,11 @@ def _compile_string(schema: ValueSchema, model: str) -> Explainer:
             out.append(bad_type(value, parts, param))
             return
         count = len(out)
-        if enum is not None and value not in enum:
+        unsendable = unicode_problem(value, parts, param)
+        if unsendable is not None:
+            # Length is still worth knowing; a menu or pattern verdict on unsendable text is not.
+            out.append(unsendable)
+        elif enum is not None and value not in enum:
             path, subject = _where(parts)
             message = f"{subject} {quote(value)}{not_one_of}"
             out.append(
@@ -393,7 +429,7 @@ def _compile_string(schema: ValueSchema, model: str) -> Explainer:
                 )
             )
             return
-        if regex is not None and not regex.search(value):
+        if unsendable is None and regex is not None and not regex.search(value):
             path, subject = _where(parts)
             out.append(
                 Problem(
@@ -416,19 +452,6 @@ def _compile_string(schema: ValueSchema, model: str) -> Explainer:
             path, subject = _where(parts)
             message = f"{subject} is {plural(length, 'character')} long{too_long}"
             out.append(Problem("out_of_range", "error", param, path, message))
-        if not value.isascii() and has_lone_surrogate(value):
-            path, subject = _where(parts)
-            out.append(
-                Problem(
-                    "invalid_unicode",
-                    "warning",
-                    param,
-                    path,
-                    f"{subject} holds a lone surrogate, which is not valid Unicode "
-                    "and cannot be sent as UTF-8",
-                    "remove or replace the unpaired surrogate",
-                )
-            )
         if advise is not None and len(out) == count:
             advise(value, parts, param, out)
 
