@@ -151,6 +151,20 @@ SEED_DEFAULTS = {
 }
 
 
+# Where a model-specific source contradicts the seed-wide default, none is filled.
+CONTESTED_DEFAULTS = {
+    ("black-forest-labs/FLUX.2-dev", "guidance_scale"),  # skills: 3; OpenAPI: 3.5
+    ("black-forest-labs/FLUX.2-flex", "guidance_scale"),
+}
+
+# Skills video models: "No prompt required: Kling 2.1 Standard/Pro, Kling 1.6 Pro".
+PROMPT_OPTIONAL = {
+    "kwaivgI/kling-2.1-standard",
+    "kwaivgI/kling-2.1-pro",
+    "kwaivgI/kling-1.6-pro",
+}
+
+
 def _default_breaks_a_pair_rule(model, name) -> bool:
     """1024 x 1024 outside a model's area rule cannot be a default (it would fail validation)."""
     for rule in model.rules:
@@ -166,7 +180,7 @@ def test_seed_wide_defaults_hold_wherever_the_parameter_is_taken(spec):
             prop = schema["properties"].get(name)
             if prop is None:
                 continue
-            if _default_breaks_a_pair_rule(model, name):
+            if _default_breaks_a_pair_rule(model, name) or (model.id, name) in CONTESTED_DEFAULTS:
                 assert "default" not in prop, (model.id, name)
                 continue
             assert prop.get("default") == default, (model.id, name)
@@ -194,7 +208,9 @@ def test_seed_wide_types_and_bounds(spec):
             assert props["seed"]["type"] == "integer" and "default" not in props["seed"]
         if "prompt" in props:
             assert props["prompt"]["minLength"] == 1
-            assert ("prompt" in schema_of(model.id)["required"]) == (model.family != "Kling")
+            assert ("prompt" in schema_of(model.id)["required"]) == (
+                model.id not in PROMPT_OPTIONAL
+            ), model.id
         if model.family == "Kling":
             assert "frame_images" in schema_of(model.id)["required"]
             item = props["frame_images"]["items"]
@@ -213,17 +229,26 @@ def test_steps_defaults_follow_the_seed(spec):
         )
 
 
+def _warned(model, name) -> bool:
+    advice = model.params[name].schema.advice
+    return advice is not None and advice.avoid
+
+
 def test_image_inputs_only_where_the_reference_sheet_documents_them(spec):
+    # Taken without a warning only where a source documents them; elsewhere on
+    # partner models without docs they are taken with a warning (no source refuses).
     takes = {
-        p: {m.id for m in spec.models.values() if p in m.params}
-        for p in ("image_url", "reference_images", "image_loras")
+        p: {m.id for m in spec.models.values() if p in m.params and not _warned(m, p)}
+        for p in ("image_url", "reference_images")
     }
+    takes["image_loras"] = {m.id for m in spec.models.values() if "image_loras" in m.params}
     assert takes["image_url"] == {
         "black-forest-labs/FLUX.1-kontext-pro",
         "black-forest-labs/FLUX.1-kontext-max",
         "black-forest-labs/FLUX.1-kontext-dev",
         "black-forest-labs/FLUX.2-pro",
         "black-forest-labs/FLUX.2-flex",
+        "openai/gpt-image-2",  # Together's pick for image-to-image (skills models page)
     }
     assert takes["reference_images"] == {
         "black-forest-labs/FLUX.2-pro",
@@ -234,6 +259,7 @@ def test_image_inputs_only_where_the_reference_sheet_documents_them(spec):
         "google/flash-image-2.5",
         "google/flash-image-3.1",
         "google/flash-image-3.1-lite",
+        "openai/gpt-image-2",
     }
     assert takes["image_loras"] == {
         "black-forest-labs/FLUX.1-dev-lora",

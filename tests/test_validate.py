@@ -152,10 +152,14 @@ def test_nested_paths_point_into_arrays():
     ]
 
 
-def test_kling_needs_frame_images_not_prompt():
+def test_kling_needs_frame_images_and_a_prompt_except_where_skills_says_not():
+    # Skills video models: "No prompt required: Kling 2.1 Standard/Pro, Kling 1.6 Pro".
+    assert [
+        (p.code, p.param) for p in validator.validate({"model": "kwaivgI/kling-2.1-pro"})
+    ] == [("missing_required", "frame_images")]
     assert [
         (p.code, p.param) for p in validator.validate({"model": "kwaivgI/kling-2.0-master"})
-    ] == [("missing_required", "frame_images")]
+    ] == [("missing_required", "prompt"), ("missing_required", "frame_images")]
 
 
 def test_lifecycle_warnings():

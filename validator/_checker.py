@@ -245,12 +245,14 @@ class ModelChecker:
     def unsupported(self, key: str) -> Problem:
         """An API parameter this model does not take, naming the models that do."""
         spec = self.spec
-        # Active models on the same endpoint first: they are the alternatives worth naming.
+        # Active models on the same endpoint that take it without a warning first: they
+        # are the alternatives worth naming.
         endpoint = self.model.endpoint
         takers = sorted(
             spec.takers(key),
             key=lambda t: (
                 spec.models[t].endpoint != endpoint,
+                _discouraged(spec.models[t], key),
                 _STATUS_RANK[spec.models[t].lifecycle.status],
             ),
         )
@@ -404,6 +406,12 @@ class ModelChecker:
                         f"{rule.minimum or 'any'} to {rule.maximum or 'any'} for {model_id}",
                     )
                 )
+
+
+def _discouraged(model: Model, name: str) -> bool:
+    """The model takes ``name`` but advises against any use of it (a warning)."""
+    advice = model.params[name].schema.advice
+    return advice is not None and advice.avoid
 
 
 def _square(bound: int) -> str:
