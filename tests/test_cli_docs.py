@@ -282,11 +282,35 @@ def test_explain_gives_every_parameter_with_its_facts(spec):
 
 def test_explain_lists_what_the_model_does_not_take_and_what_to_use_instead(spec):
     data = explain_json("black-forest-labs/FLUX.1-kontext-pro")
+    model = spec.models[data["id"]]
     not_taken = {u["name"]: u for u in data["unsupported"]}
-    assert set(not_taken) == set(spec.parameters) - set(spec.models[data["id"]].params)
-    assert not_taken["width"]["instead"] == ["aspect_ratio"]
-    assert "aspect_ratio" in not_taken["width"]["note"]
-    assert not_taken["width"]["sources"] == ["seed-parameters"]
+    ignored = {u["name"]: u for u in data["ignored"]}
+    assert set(not_taken) == set(spec.parameters) - set(model.params) - set(model.ignored)
+    assert set(ignored) == {"width", "height"}
+    assert ignored["width"]["instead"] == ["aspect_ratio"]
+    assert "aspect_ratio" in ignored["width"]["note"]
+    assert not_taken["negative_prompt"]["sources"] == ["seed-parameters"]
+
+
+def test_explain_shows_the_evidence_for_each_cell_and_bound():
+    kontext = explain_json("black-forest-labs/FLUX.1-kontext-pro")
+    width = next(u for u in kontext["ignored"] if u["name"] == "width")
+    assert all(set(e) == {"fact", "source", "shows", "says"} for e in width["evidence"])
+    shows = {(e["fact"], e["source"], e["shows"]) for e in width["evidence"]}
+    assert ("state", "docs-quickstart-kontext", "accepted") in shows
+    assert ("state", "seed-parameters", "undocumented") in shows
+    negative = next(u for u in kontext["unsupported"] if u["name"] == "negative_prompt")
+    assert [(e["fact"], e["shows"]) for e in negative["evidence"]] == [("state", "undocumented")]
+    flux2 = explain_json("black-forest-labs/FLUX.2-pro")
+    side = next(p for p in flux2["parameters"] if p["name"] == "width")
+    assert ("minimum", "live-errors", "refused") in {
+        (e["fact"], e["source"], e["shows"]) for e in side["evidence"]
+    }
+    text = run("explain", "black-forest-labs/FLUX.2-pro").stdout
+    assert "evidence minimum: refused [live-errors] 400 Invalid value for 'width'" in text
+    seedream = explain_json("ByteDance/Seedream-5.0-lite")
+    area = next(r for r in seedream["rules"] if r["kind"] == "pixel_area")
+    assert {e["fact"] for e in area["evidence"]} == {"minimum", "maximum"}
 
 
 def test_explain_gives_aliases_advice_and_enums():

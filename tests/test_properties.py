@@ -22,7 +22,13 @@ MODELS = list(SPEC.models.values())
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
 
 SUPPORTED = [(m.id, name) for m in MODELS for name in m.params]
-UNSUPPORTED = [(m.id, name) for m in MODELS for name in SPEC.parameters if name not in m.params]
+UNSUPPORTED = [
+    (m.id, name)
+    for m in MODELS
+    for name in SPEC.parameters
+    if name not in m.params and name not in m.ignored
+]
+IGNORED = [(m.id, name) for m in MODELS for name in m.ignored]
 
 
 def minimal(model) -> dict:
@@ -99,6 +105,39 @@ def test_an_unsupported_cell_is_rejected(model_id, param):
     assert model_id in problem.message
     assert problem.path == f"$.{param}"
     assert not reference(model_id).is_valid({**minimal(model), param: value})
+
+
+# --- ignored cells are a warning, and the schemas accept them ------------------------
+
+
+def test_some_cells_are_ignored():
+    assert ("black-forest-labs/FLUX.1-kontext-pro", "width") in IGNORED
+
+
+@pytest.mark.parametrize(("model_id", "param"), IGNORED, ids=[f"{m}|{p}" for m, p in IGNORED])
+def test_an_ignored_cell_is_a_warning_naming_what_to_do_instead(model_id, param):
+    model = SPEC.models[model_id]
+    definition = SPEC.parameters[param]
+    value = definition.default if definition.has_default else _example(definition.schema)
+    problems = validator.validate({**minimal(model), param: value})
+    assert errors(problems) == []
+    warned = [p for p in problems if p.code == "ignored_parameter"]
+    assert [(p.param, p.path) for p in warned] == [(param, f"$.{param}")]
+    assert model_id in warned[0].message
+    assert warned[0].hint
+    for other in model.ignored[param].instead:
+        assert other in warned[0].hint
+    assert reference(model_id).is_valid({**minimal(model), param: value})
+
+
+@pytest.mark.parametrize(("model_id", "param"), IGNORED, ids=[f"{m}|{p}" for m, p in IGNORED])
+def test_an_ignored_cell_still_checks_the_value_type(model_id, param):
+    model = SPEC.models[model_id]
+    numeric = SPEC.parameters[param].schema.type in {"integer", "number"}
+    wrong = "big" if numeric else 5
+    request = {**minimal(model), param: wrong}
+    assert [p.code for p in errors(validator.validate(request))] == ["invalid_type"]
+    assert not reference(model_id).is_valid(request)
 
 
 _EXAMPLES = {"string": "x", "integer": 8, "number": 1.5, "boolean": True, "array": [], "object": {}}

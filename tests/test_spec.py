@@ -146,7 +146,9 @@ def test_the_resolved_spec_is_cached_by_content(tmp_path, monkeypatch):
     assert len(cached) == 1
     # A second process start must not parse YAML again: make parsing fail loudly.
     _specload._memo.clear()
-    monkeypatch.setattr(_specload, "resolve_text", lambda *a: pytest.fail("re-parsed a cached spec"))
+    monkeypatch.setattr(
+        _specload, "resolve_text", lambda *a: pytest.fail("re-parsed a cached spec")
+    )
     second = load_spec(source)
     assert second.models.keys() == first.models.keys()
     # Changing the file changes the key: the stale cache entry is not used.

@@ -78,6 +78,7 @@ class ModelChecker:
         "explain",
         "fast",
         "fixed",
+        "ignored",
         "missing",
         "model",
         "nested",
@@ -112,6 +113,16 @@ class ModelChecker:
         self.explain = {name: compile_value(p.schema, model.id) for name, p in model.params.items()}
         # Problems that depend only on the key (unsupported, unknown), made once.
         self.fixed: dict[str, Problem] = {}
+        # Ignored parameters: a warning each, and the value still checked against the
+        # parameter's own definition (the API accepts it, so it parses it).
+        self.ignored = {
+            name: (
+                self.ignored_problem(name),
+                compile_value(spec.parameters[name].schema, model.id),
+            )
+            for name in model.ignored
+            if name in spec.parameters
+        }
         self.missing = tuple(
             (
                 name,
@@ -171,6 +182,11 @@ class ModelChecker:
                 continue
             if key == "model":
                 continue
+            ignored = self.ignored.get(key) if type(key) is str else None
+            if ignored is not None:
+                out.append(ignored[0])
+                ignored[1](value, (key,), key, out)
+                continue
             if not isinstance(key, str):
                 name = key_name(key)
                 out.append(
@@ -208,6 +224,17 @@ class ModelChecker:
         """An old parameter name: a warning where the model takes the new one."""
         model_id = self.model.id
         check = self.explain.get(canonical)
+        ignored = self.ignored.get(canonical)
+        if ignored is not None:
+            out.append(
+                ignored[0]._replace(
+                    param=key,
+                    path=key_path(key),
+                    message=f"{key} (the old name of {canonical}): {ignored[0].message}",
+                )
+            )
+            ignored[1](value, (key,), key, out)
+            return
         if check is None:
             problem = self.unsupported(canonical)
             out.append(
@@ -271,6 +298,33 @@ class ModelChecker:
                 if suggested:
                     hint += f", for example {quote(str(suggested[0]))}"
         return Problem("unsupported_parameter", "error", key, key_path(key), message, hint)
+
+    def ignored_problem(self, key: str) -> Problem:
+        """A parameter the API accepts for this model without documented effect: a warning."""
+        entry = self.model.ignored[key]
+        reason = f" ({entry.note})" if entry.note else ""
+        message = (
+            f"{self.model.id} ignores {key}{reason}: the API accepts it, "
+            "but it has no documented effect on this model"
+        )
+        if entry.instead:
+            hint = f"use {' and '.join(entry.instead)} instead"
+            suggested = self.params[entry.instead[0]].schema.suggested
+            if suggested:
+                hint += f", for example {quote(str(suggested[0]))}"
+        else:
+            spec = self.spec
+            takers = [
+                spec.models[t].name
+                for t in spec.takers(key)
+                if spec.models[t].endpoint == self.model.endpoint
+                and spec.models[t].lifecycle.status == "active"
+            ]
+            hint = f"remove {key}"
+            if takers:
+                hint += f"; models that use it: {listing(takers[:3])}"
+                hint += " and others" if len(takers) > 3 else ""
+        return Problem("ignored_parameter", "warning", key, key_path(key), message, hint)
 
     def known_names(self) -> tuple[str, ...]:
         """Parameter names a typo may be near: this model's first, then the API's."""
@@ -622,9 +676,10 @@ def _fast_schema(schema: ValueSchema) -> tuple[Any, ...] | None:
         hi = schema.max_items if schema.max_items is not None else 2**63
         if advice is not None:
             # Advice on the item count only (Kling's two keyframes) narrows the clean sizes.
-            only_counts = advice._replace(
-                min_items=None, max_items=None, note=None, sources=()
-            ) == type(advice)()
+            only_counts = (
+                advice._replace(min_items=None, max_items=None, note=None, sources=())
+                == type(advice)()
+            )
             if not only_counts:
                 return None
             lo = max(lo, advice.min_items) if advice.min_items is not None else lo

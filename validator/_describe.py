@@ -10,7 +10,7 @@ from validator._spec import Unsupported
 from validator._tables import literal
 
 if TYPE_CHECKING:
-    from validator._spec import Model, Rule, Spec
+    from validator._spec import Evidence, Model, Rule, Spec
     from validator._values import Advice, ValueSchema
 
 ENDPOINTS: Final = {
@@ -169,7 +169,7 @@ def _advice_data(advice: Advice) -> dict[str, Any]:
 
 def _not_taken(spec: Spec, model: Model) -> list[dict[str, Any]]:
     """Every parameter the model does not take, in spec order, with why where the spec says."""
-    names = [n for n in spec.parameters if n not in model.params]
+    names = [n for n in spec.parameters if n not in model.params and n not in model.ignored]
     names += sorted(n for n in model.unsupported if n not in spec.parameters)
     out = []
     for name in names:
@@ -177,9 +177,40 @@ def _not_taken(spec: Spec, model: Model) -> list[dict[str, Any]]:
         definition = spec.parameters.get(name)
         instead = [i for i in (definition.instead if definition else ()) if i in model.params]
         out.append(
-            {"name": name, "note": item.note, "instead": instead, "sources": list(item.sources)}
+            {
+                "name": name,
+                "note": item.note,
+                "instead": instead,
+                "sources": list(item.sources),
+                "evidence": evidence_data(item.evidence),
+            }
         )
     return out
+
+
+def _ignored(spec: Spec, model: Model) -> list[dict[str, Any]]:
+    """The parameters the API accepts for this model without documented effect, in spec order."""
+    names = [n for n in spec.parameters if n in model.ignored]
+    return [
+        {
+            "name": name,
+            "note": model.ignored[name].note,
+            "instead": list(model.ignored[name].instead),
+            "sources": list(model.ignored[name].sources),
+            "evidence": evidence_data(model.ignored[name].evidence),
+        }
+        for name in names
+    ]
+
+
+def evidence_data(evidence: tuple[Evidence, ...]) -> list[dict[str, Any]]:
+    """Evidence as plain JSON data: ``[{fact, source, shows, says}]``."""
+    return [e._asdict() for e in evidence]
+
+
+def evidence_lines(items: list[dict[str, Any]]) -> list[str]:
+    """One line per piece of evidence: ``state: accepted [source] what it says``."""
+    return [f"{e['fact']}: {e['shows']} [{e['source']}] {e['says']}" for e in items]
 
 
 def _rule_data(rule: Rule) -> dict[str, Any]:
@@ -201,6 +232,7 @@ def _rule_data(rule: Rule) -> dict[str, Any]:
     out["note"] = rule.note
     out["text"] = rule_text(rule)
     out["sources"] = list(rule.sources)
+    out["evidence"] = evidence_data(rule.evidence)
     return out
 
 
@@ -214,8 +246,15 @@ def cited(spec: Spec, model: Model) -> list[str]:
             ids.update(advice.sources)
     for item in model.unsupported.values():
         ids.update(item.sources)
+        ids.update(e.source for e in item.evidence)
+    for ignored in model.ignored.values():
+        ids.update(ignored.sources)
+        ids.update(e.source for e in ignored.evidence)
+    for param in model.params.values():
+        ids.update(e.source for e in param.evidence)
     for rule in model.rules:
         ids.update(rule.sources)
+        ids.update(e.source for e in rule.evidence)
     return [s for s in spec.sources if s in ids]
 
 
@@ -245,6 +284,7 @@ def describe(spec: Spec, model: Model) -> dict[str, Any]:
         entry["aliases"] = list(definition.aliases)
         entry["note"] = param.note
         entry["sources"] = list(param.sources)
+        entry["evidence"] = evidence_data(param.evidence)
         parameters.append(entry)
     life = model.lifecycle
     return {
@@ -265,6 +305,7 @@ def describe(spec: Spec, model: Model) -> dict[str, Any]:
         "required": ["model", *model.required],
         "parameters": parameters,
         "unsupported": _not_taken(spec, model),
+        "ignored": _ignored(spec, model),
         "rules": [_rule_data(r) for r in model.rules],
         "sources": list(model.sources),
         "references": {
@@ -431,6 +472,7 @@ def parameter_lines(entry: dict[str, Any], spec: Spec, model: Model) -> list[str
     if param.note:
         lines.append(f"note: {param.note}")
     lines.append("sources: " + ", ".join(param.sources))
+    lines.extend("evidence " + line for line in evidence_lines(entry.get("evidence", [])))
     return lines
 
 
@@ -453,13 +495,21 @@ def render_explain_text(spec: Spec, model: Model) -> str:
     for entry in data["parameters"]:
         out.append(f"  {entry['name']}")
         out.extend(f"      {line}" for line in parameter_lines(entry, spec, model))
+    if data["ignored"]:
+        out += ["", "Ignored (an ignored_parameter warning: accepted, no documented effect)"]
+        for item in data["ignored"]:
+            out.append(f"  {item['name']}: {_unsupported_text(item)}")
+            out.extend(f"      evidence {line}" for line in evidence_lines(item["evidence"]))
     if data["unsupported"]:
         out += ["", "Not taken (an unsupported_parameter error)"]
         for item in data["unsupported"]:
             out.append(f"  {item['name']}: {_unsupported_text(item)}")
+            out.extend(f"      evidence {line}" for line in evidence_lines(item["evidence"]))
     out += ["", "Cross-field rules"]
     if data["rules"]:
-        out.extend(f"  {r['kind']}: {r['text']} [{', '.join(r['sources'])}]" for r in data["rules"])
+        for r in data["rules"]:
+            out.append(f"  {r['kind']}: {r['text']} [{', '.join(r['sources'])}]")
+            out.extend(f"      evidence {line}" for line in evidence_lines(r["evidence"]))
     else:
         out.append("  none")
     out += ["", "Sources"]

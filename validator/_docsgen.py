@@ -112,8 +112,10 @@ def render_matrix(spec: Spec) -> str:
         (
             f"Which parameters each of the {len(spec.models)} models takes, in the notation of "
             "Together's *Image generation parameters* page: `Required`; `✓` taken; "
-            "`✓ (default N)` taken, with a default of that model's own; `—` not taken (sending "
-            "it is an `unsupported_parameter` error). Defaults shared by every model that takes "
+            "`✓ (default N)` taken, with a default of that model's own; `—` not taken: sending "
+            "it is an `unsupported_parameter` error, or an `ignored_parameter` warning where the "
+            "API accepts it without documented effect (each model's page says which). Defaults "
+            "shared by every model that takes "
             f"the parameter: {_shared_defaults(spec)}."
         ),
         "",
@@ -197,9 +199,28 @@ def render_model(spec: Spec, model: Model) -> str:
 
 
 def _not_taken_section(data: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
+    if data["ignored"]:
+        lines += [
+            "",
+            "## Ignored",
+            "",
+            (
+                "The API accepts these for this model, with no documented effect: sending one "
+                "is an `ignored_parameter` warning (the JSON Schema accepts them)."
+            ),
+            "",
+            "| Parameter | Why, and what to use instead | Evidence |",
+            "| --- | --- | --- |",
+        ]
+        lines.extend(
+            f"| `{item['name']}` | {_cell(_describe.unsupported_text(item))} | "
+            f"{_cell('; '.join(_describe.evidence_lines(item['evidence'])))} |"
+            for item in data["ignored"]
+        )
     if not data["unsupported"]:
-        return []
-    lines = [
+        return lines
+    lines += [
         "",
         "## Not taken",
         "",

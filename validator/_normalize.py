@@ -233,6 +233,8 @@ class _Normalizer:
             name = key_name(key)
             if canonical is not None:
                 why = f"{model.id} does not take {canonical} (of which {name} is the old name)"
+            elif name in model.ignored:
+                why = f"{model.id} ignores it (accepted, but without documented effect)"
             elif name in spec.parameters:
                 why = f"{model.id} does not take it"
             else:

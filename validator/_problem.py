@@ -24,6 +24,7 @@ WARNING_CODES: Final[dict[str, str]] = {
     "deprecated_model": "The model is deprecated and may be removed.",
     "retired_model": "The model is no longer listed in the catalogue.",
     "renamed_parameter": "An old parameter name; the current name is given.",
+    "ignored_parameter": "Accepted by the API but without documented effect on this model.",
     "not_recommended": "Allowed, but outside the stricter documented advice.",
     "parameter_dropped": "Removed by the drop or fix policy.",
     "value_changed": "Repaired by the fix policy.",

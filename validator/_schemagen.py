@@ -61,6 +61,16 @@ def model_schema(spec: Spec, model: Model) -> dict[str, Any]:
             )
             properties[alias] = alias_schema
             dependent.setdefault(alias, []).append(_absent([name]))
+    for name, entry in model.ignored.items():
+        if name in spec.parameters:
+            properties[name] = _ignored_property(spec, name, entry.note, entry.instead)
+    ignored_text = ""
+    if model.ignored:
+        ignored_text = (
+            f" Accepted but ignored by this model: {', '.join(model.ignored)}. The API "
+            "accepts them without documented effect, so this schema accepts them too: JSON "
+            "Schema cannot warn, where capspec reports an ignored_parameter warning."
+        )
     schema: dict[str, Any] = {
         "$schema": DRAFT,
         "$id": BASE_URI + file_name(model.id),
@@ -68,7 +78,8 @@ def model_schema(spec: Spec, model: Model) -> dict[str, Any]:
         "title": f"{model.name} ({model.id})",
         "description": (
             f"Request body for {_ENDPOINTS[model.endpoint]} with model {model.id} "
-            f"({model.family}). Lifecycle: {status}. Sources: {', '.join(model.sources)}."
+            f"({model.family}). Lifecycle: {status}.{ignored_text} "
+            f"Sources: {', '.join(model.sources)}."
         ),
         "type": "object",
         "required": ["model", *model.required],
@@ -121,6 +132,23 @@ def _property(spec: Spec, param: ModelParameter) -> dict[str, Any]:
     schema["description"] = " ".join(text)
     if param.has_default:
         schema["default"] = param.default
+    return schema
+
+
+def _ignored_property(
+    spec: Spec, name: str, note: str | None, instead: tuple[str, ...]
+) -> dict[str, Any]:
+    """An ignored parameter: valid as the parameter's own definition, flagged in words."""
+    definition = spec.parameters[name]
+    schema = _value(definition.schema)
+    schema.pop("default", None)
+    text = ["Ignored by this model: accepted by the API, without documented effect."]
+    if note:
+        text.append(note[0].upper() + note[1:] + ".")
+    if instead:
+        text.append(f"Use {' and '.join(instead)} instead.")
+    text.append(definition.description)
+    schema["description"] = " ".join(text)
     return schema
 
 

@@ -1,12 +1,15 @@
 """What a capability spec is: the resolved data types, built from the resolved form."""
 
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from validator._values import ValueSchema, ratio
 
 if TYPE_CHECKING:
     from fractions import Fraction
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
 class Source(NamedTuple):
@@ -32,6 +35,28 @@ class Parameter(NamedTuple):
     aliases: tuple[str, ...] = ()
     instead: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    evidence: "tuple[Evidence, ...]" = ()
+
+
+class Evidence(NamedTuple):
+    """One piece of evidence for one fact: a cell's state, a bound, a default.
+
+    Attributes:
+        fact: What it supports: ``state`` (the cell), a constraint such as
+            ``minimum``, ``advice.maximum``, ``items.properties.scale.minimum``,
+            or, on a rule, ``minimum``/``maximum``/``sizes``.
+        source: The id of a source in the spec's catalogue.
+        shows: ``refused`` (the API answers 400, or an official statement says it
+            does), ``accepted`` (official examples send it, or a live app relies on
+            it, and the API answers), ``documented`` (the docs state it) or
+            ``undocumented`` (the docs give it no effect on this model: a seed "—").
+        says: The evidence itself, quoted or summarised.
+    """
+
+    fact: str
+    source: str
+    shows: str
+    says: str
 
 
 class ModelParameter(NamedTuple):
@@ -45,14 +70,29 @@ class ModelParameter(NamedTuple):
     model_default: bool = False
     sources: tuple[str, ...] = ()
     note: str | None = None
+    evidence: tuple[Evidence, ...] = ()
 
 
 class Unsupported(NamedTuple):
-    """A parameter the spec explicitly marks as not taken by a model, with why."""
+    """A parameter a model refuses (the API answers 400): an unsupported_parameter error."""
 
     name: str
     note: str | None = None
     sources: tuple[str, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+
+
+class Ignored(NamedTuple):
+    """A parameter the API accepts for a model but that has no documented effect there.
+
+    Sending it is an ``ignored_parameter`` warning that names what to use instead.
+    """
+
+    name: str
+    note: str | None = None
+    instead: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
 
 
 class Rule(NamedTuple):
@@ -67,6 +107,7 @@ class Rule(NamedTuple):
     maximum: Any = None
     note: str | None = None
     sources: tuple[str, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
 
     @property
     def ratio_bounds(self) -> "tuple[Fraction | None, Fraction | None]":
@@ -100,6 +141,7 @@ class Model(NamedTuple):
     sources: tuple[str, ...]
     extends: tuple[str, ...] = ()
     note: str | None = None
+    ignored: Mapping[str, Ignored] = _EMPTY
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -202,6 +244,7 @@ class Spec:
                 aliases=tuple(p.get("aliases", ())),
                 instead=tuple(p.get("instead", ())),
                 sources=tuple(p["sources"]),
+                evidence=_evidence(p),
             )
             for name, p in data["parameters"].items()
         }
@@ -231,12 +274,28 @@ def _model(model_id: str, m: Mapping[str, Any]) -> Model:
             model_default=p.get("model_default", False),
             sources=tuple(p.get("sources", ())),
             note=p.get("note"),
+            evidence=_evidence(p),
         )
         for name, p in m["params"].items()
     }
     unsupported = {
-        name: Unsupported(name=name, note=u.get("note"), sources=tuple(u.get("sources", ())))
+        name: Unsupported(
+            name=name,
+            note=u.get("note"),
+            sources=tuple(u.get("sources", ())),
+            evidence=_evidence(u),
+        )
         for name, u in m["unsupported"].items()
+    }
+    ignored = {
+        name: Ignored(
+            name=name,
+            note=u.get("note"),
+            instead=tuple(u.get("instead", ())),
+            sources=tuple(u.get("sources", ())),
+            evidence=_evidence(u),
+        )
+        for name, u in m.get("ignored", {}).items()
     }
     rules = tuple(
         Rule(
@@ -249,6 +308,7 @@ def _model(model_id: str, m: Mapping[str, Any]) -> Model:
             maximum=r.get("maximum"),
             note=r.get("note"),
             sources=tuple(r.get("sources", ())),
+            evidence=_evidence(r),
         )
         for r in m["rules"]
     )
@@ -271,7 +331,13 @@ def _model(model_id: str, m: Mapping[str, Any]) -> Model:
         sources=tuple(m["sources"]),
         extends=tuple(m.get("extends", ())),
         note=m.get("note"),
+        ignored=ignored,
     )
+
+
+def _evidence(node: Mapping[str, Any]) -> tuple[Evidence, ...]:
+    """The resolved evidence list of a cell or rule: ``[{fact, source, shows, says}]``."""
+    return tuple(Evidence(**e) for e in node.get("evidence", ()))
 
 
 def parse_size(text: str) -> tuple[int, int]:

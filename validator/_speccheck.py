@@ -174,6 +174,45 @@ class Checks:
             if name in parameters:
                 self.fail(("foreign_names", name), f"{name!r} is a parameter, not a foreign name")
 
+    def check_state(
+        self,
+        name: str,
+        cell: dict[str, Any],
+        evidence: list[dict[str, Any]],
+        taken: Mapping[str, Any],
+    ) -> None:
+        """An ignored or refused cell must stand on its evidence.
+
+        ``ignores`` needs evidence that the API accepts the parameter. ``refuses``
+        (an error) must not contradict evidence of acceptance, and, when it cites
+        evidence, needs a refusal or an undocumented cell (a seed "—").
+        """
+        path, state = cell["path"], cell["state"]
+        shows = {e["shows"] for e in evidence}
+        if state == "ignores" and "accepted" not in shows:
+            self.fail(
+                path,
+                f"{name} is marked ignores without evidence that the API accepts it "
+                "(evidence.state with shows: accepted)",
+            )
+        if state == "refuses" and "accepted" in shows:
+            self.fail(
+                path,
+                f"{name} is marked refuses, but its evidence shows the API accepts it: "
+                "evidence of acceptance makes it ignores at most",
+            )
+        elif state == "refuses" and shows and not shows & {"refused", "undocumented"}:
+            self.fail(
+                path,
+                f"{name} is marked refuses without evidence of refusal "
+                "(shows: refused, or undocumented for a seed table's —)",
+            )
+        for index, other in enumerate(cell.get("instead", ())):
+            if other not in taken:
+                self.fail(
+                    (*path, "instead", index), f"{other!r} is not a parameter this model takes"
+                )
+
     # -- values -----------------------------------------------------------------
 
     def check_applicable(

@@ -52,6 +52,9 @@ class Resolver(Checks):
         for key in ("aliases", "instead"):
             if p.get(key):
                 out[key] = list(p[key])
+        found = collect_evidence(p)
+        if found:
+            out["evidence"] = found
         if "default" in p:
             out["default"] = p["default"]
             self.check_default(schema, p["default"], (*path, "default"), "(every model)")
@@ -95,7 +98,7 @@ class Resolver(Checks):
         lo, hi = advice.get("ratio_min"), advice.get("ratio_max")
         if lo and hi and ratio(lo) > ratio(hi):
             self.fail(path, f"ratio_min {lo} is wider than ratio_max {hi}")
-        return dict(advice)
+        return {k: v for k, v in advice.items() if k != "evidence"}
 
     # -- profiles and models ----------------------------------------------------
 
@@ -133,8 +136,11 @@ class Resolver(Checks):
         layers.append((base, m))
         seen_layers: set[tuple[Any, ...]] = set()
         params: dict[str, dict[str, Any]] = {}
-        unsupported: dict[str, dict[str, Any]] = {}
+        not_taken: dict[str, dict[str, Any]] = {}
         where: dict[str, tuple[Any, ...]] = {}
+        # Evidence per parameter, per fact; a later layer's word on a fact replaces an
+        # earlier one's, and a changed state drops the evidence for the old state.
+        evidence: dict[str, dict[str, list[dict[str, Any]]]] = {}
         rules: list[dict[str, Any]] = []
         rule_paths: list[tuple[Any, ...]] = []
         for layer_path, layer in layers:
@@ -147,22 +153,47 @@ class Resolver(Checks):
                     self.fail(path, f"unknown parameter {name!r}")
                     continue
                 where[name] = path
-                if override.get("supported", True) is False:
+                state = override.get("state", "takes")
+                before = not_taken[name]["state"] if name in not_taken else "takes"
+                facts = evidence.setdefault(name, _facts(parameters[name].get("evidence", ())))
+                if state != before:
+                    facts.pop("state", None)
+                facts.update(_facts(collect_evidence(override)))
+                if state != "takes":
                     clash = [
                         k for k in ("default", "required", *CONSTRAINTS, "advice") if k in override
                     ]
                     if clash:
-                        self.fail(path, f"marked unsupported but also sets {', '.join(clash)}")
+                        self.fail(path, f"marked {state} but also sets {', '.join(clash)}")
                     params.pop(name, None)
-                    unsupported[name] = {
-                        k: override[k] for k in ("note", "sources") if k in override
+                    not_taken[name] = {
+                        "state": state,
+                        "path": path,
+                        **{k: override[k] for k in ("note", "sources", "instead") if k in override},
                     }
                     continue
-                unsupported.pop(name, None)
+                if "instead" in override:
+                    self.fail((*path, "instead"), "instead applies to ignored or refused cells")
+                not_taken.pop(name, None)
                 params[name] = self.merge(params.get(name), parameters[name], override, path)
             for index, rule in enumerate(layer.get("rules", ())):
-                rules.append(rule)
+                resolved_rule = {k: v for k, v in rule.items() if k != "evidence"}
+                resolved_rule["evidence"] = collect_evidence(rule)
+                rules.append(resolved_rule)
                 rule_paths.append((*layer_path, "rules", index))
+        unsupported: dict[str, dict[str, Any]] = {}
+        ignored: dict[str, dict[str, Any]] = {}
+        for name, cell in not_taken.items():
+            facts = evidence.get(name, {})
+            self.check_state(name, cell, facts.get("state", []), params)
+            out_cell: dict[str, Any] = {k: cell[k] for k in ("note", "sources") if k in cell}
+            out_cell["evidence"] = [e for items in facts.values() for e in items]
+            if cell["state"] == "ignores":
+                instead = cell.get("instead") or parameters[name].get("instead", [])
+                out_cell["instead"] = [i for i in instead if i in params]
+                ignored[name] = out_cell
+            else:
+                unsupported[name] = out_cell
         for rule in rules:
             if rule["kind"] == "size_menu":
                 self.menu_enums(rule, params)
@@ -170,6 +201,8 @@ class Resolver(Checks):
             name: self.finish(model_id, p, parameters[name], where[name])
             for name, p in params.items()
         }
+        for name, p in resolved_params.items():
+            p["evidence"] = [e for items in evidence.get(name, {}).values() for e in items]
         for rule, path in zip(rules, rule_paths, strict=True):
             self.check_rule(model_id, rule, resolved_params, path)
         self.check_rule_defaults(
@@ -186,6 +219,7 @@ class Resolver(Checks):
             "extends": list(m.get("extends", ())),
             "params": resolved_params,
             "unsupported": unsupported,
+            "ignored": ignored,
             "rules": rules,
         }
         for key in ("short_name", "note"):
@@ -297,6 +331,34 @@ class Resolver(Checks):
         if "note" in p:
             out["note"] = p["note"]
         return out
+
+
+def collect_evidence(node: dict[str, Any], prefix: str = "") -> list[dict[str, Any]]:
+    """A node's evidence, and that of its advice, items and properties, as a flat list.
+
+    Each item gains its ``fact``: ``minimum``, ``advice.maximum``,
+    ``items.properties.scale.minimum``, ``state``...
+    """
+    out = [
+        {"fact": prefix + fact, **item}
+        for fact, items in node.get("evidence", {}).items()
+        for item in items
+    ]
+    if isinstance(node.get("advice"), dict):
+        out += collect_evidence(node["advice"], prefix + "advice.")
+    if isinstance(node.get("items"), dict):
+        out += collect_evidence(node["items"], prefix + "items.")
+    for name, sub in (node.get("properties") or {}).items():
+        if isinstance(sub, dict):
+            out += collect_evidence(sub, f"{prefix}properties.{name}.")
+    return out
+
+
+def _facts(items: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for item in items:
+        grouped.setdefault(item["fact"], []).append(item)
+    return grouped
 
 
 def _union(first: Iterable[str], second: Iterable[str]) -> list[str]:
