@@ -178,7 +178,10 @@ class ModelChecker:
             if check is not None:
                 entry = fast.get(key)
                 if entry is None or not clean_value(entry, value):
+                    start = len(out)
                     check(value, (key,), key, out)
+                    if key in spec.foreign_values:
+                        self.foreign_value(key, value, out, start)
                 continue
             if key == "model":
                 continue
@@ -298,6 +301,18 @@ class ModelChecker:
                 if suggested:
                     hint += f", for example {quote(str(suggested[0]))}"
         return Problem("unsupported_parameter", "error", key, key_path(key), message, hint)
+
+    def foreign_value(self, key: str, value: Any, out: list[Problem], start: int) -> None:
+        """A value other APIs use (``b64_json``): its invalid_value names the Together way."""
+        known = self.spec.foreign_values[key]
+        hint = known.get(value) if isinstance(value, str) else None
+        if hint is None and isinstance(value, str):
+            hint = known.get(value.lower())
+        if hint is None:
+            return
+        for index in range(start, len(out)):
+            if out[index].code == "invalid_value" and out[index].path == key_path(key):
+                out[index] = out[index]._replace(hint=hint)
 
     def ignored_problem(self, key: str) -> Problem:
         """A parameter the API accepts for this model without documented effect: a warning."""

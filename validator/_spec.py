@@ -166,6 +166,7 @@ class Spec:
         parameters: Every API parameter, by name.
         models: Every model, by exact id, in spec order.
         foreign_names: Names from other APIs, with what to use instead.
+        foreign_values: Values from other APIs, by parameter, with what to send instead.
         aliases: Old parameter names, mapped to the current ones.
     """
 
@@ -177,6 +178,7 @@ class Spec:
         "checked",
         "digest",
         "foreign_names",
+        "foreign_values",
         "models",
         "parameters",
         "path",
@@ -195,6 +197,7 @@ class Spec:
         parameters: Mapping[str, Parameter],
         models: Mapping[str, Model],
         foreign_names: Mapping[str, str],
+        foreign_values: Mapping[str, Mapping[str, str]] | None = None,
         aliases: Mapping[str, str],
     ) -> None:
         self.path = path
@@ -205,6 +208,7 @@ class Spec:
         self.parameters = parameters
         self.models = models
         self.foreign_names = foreign_names
+        self.foreign_values = foreign_values or {}
         self.aliases = aliases
         self._checkers: dict[str, Any] = {}
         self._takers: dict[str, tuple[str, ...]] = {}
@@ -259,6 +263,7 @@ class Spec:
             parameters=parameters,
             models=models,
             foreign_names=dict(data.get("foreign_names", {})),
+            foreign_values={k: dict(v) for k, v in data.get("foreign_values", {}).items()},
             aliases=aliases,
         )
 

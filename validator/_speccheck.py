@@ -173,6 +173,17 @@ class Checks:
         for name in foreign:
             if name in parameters:
                 self.fail(("foreign_names", name), f"{name!r} is a parameter, not a foreign name")
+        for name, values in self.data.get("foreign_values", {}).items():
+            if name not in parameters:
+                self.fail(("foreign_values", name), f"unknown parameter {name!r}")
+                continue
+            allowed = parameters[name]["schema"].get("enum", ())
+            for value in values:
+                if value in allowed:
+                    self.fail(
+                        ("foreign_values", name, value),
+                        f"{value!r} is a value {name} takes, not a foreign one",
+                    )
 
     def check_state(
         self,

@@ -36,6 +36,7 @@ class Resolver(Checks):
             "sources": data["sources"],
             "parameters": parameters,
             "foreign_names": data.get("foreign_names", {}),
+            "foreign_values": data.get("foreign_values", {}),
             "models": models,
         }
 
