@@ -45,6 +45,18 @@ def test_the_format_check_catches_what_it_promises(tmp_path):
         assert problems, name
 
 
+def test_the_corpus_is_large_and_varied():
+    cases = load_cases()
+    assert len(cases) >= 60
+    assert len({case.repo for case in cases}) >= 20
+    # Both endpoints are represented, and both verdicts (accepted and refused).
+    assert {case.endpoint for case in cases} == {"images", "videos"}
+    assert any(case.errors for case in cases)
+    assert any(not case.errors for case in cases)
+    # Most cases are sure enough to hold capspec to.
+    assert sum(case.sure for case in cases) >= len(cases) * 2 // 3
+
+
 def test_the_agreement_table_counts_every_case(capsys):
     cases = load_cases()
     text = table(cases)
