@@ -108,7 +108,13 @@ def test_a_directory_is_walked_recursively_for_payload_files(tmp_path):
     assert code == 1
     files = sorted({Path(p["file"]).relative_to(tmp_path).as_posix() for p in report["problems"]})
     assert files == ["a/b/three.ndjson", "a/b/two.yaml", "a/four.jsonl", "a/one.json"]
-    assert report["summary"] == {"files": 4, "requests": 4, "errors": 4, "warnings": 0}
+    assert report["summary"] == {
+        "files": 4,
+        "requests": 4,
+        "errors": 4,
+        "warnings": 0,
+        "skipped": 0,
+    }
 
 
 def test_an_empty_directory_is_clean_and_says_so(tmp_path):
@@ -210,6 +216,23 @@ def test_a_nested_problem_points_at_its_key():
     assert (problem["line"], problem["column"]) == (4, 41)
 
 
+@pytest.mark.parametrize("policy", ["strict", "drop", "fix"])
+def test_text_output_is_in_file_line_column_order(tmp_path, policy):
+    # Under drop and fix, a dropped parameter's warning once came before an earlier error.
+    (tmp_path / "b.json").write_text(
+        '{\n  "model": "black-forest-labs/FLUX.2-pro",\n  "n": 9,\n  "prompt": "a",\n'
+        '  "steps": 3,\n  "seed": "x",\n  "seed": 1\n}\n'
+    )
+    (tmp_path / "a.jsonl").write_text('{"model": "black-forest-labs/FLUX.2-pro", "steps": 3}\n')
+    result = run("lint", "--policy", policy, str(tmp_path / "b.json"), str(tmp_path / "a.jsonl"))
+    assert result.exit_code == 1
+    located = [line.split(": ")[0].rsplit(":", 2) for line in result.stdout.splitlines()[:-1]]
+    keys = [(Path(name).name, int(line), int(column)) for name, line, column in located]
+    assert keys == sorted(keys)
+    assert len({key[0] for key in keys}) == 2
+    assert [key[1] for key in keys if key[0] == "b.json"] == [3, 5, 7]
+
+
 # --- standard input -----------------------------------------------------------------
 
 
@@ -253,19 +276,21 @@ def test_jsonl_on_standard_input_is_streamed(monkeypatch):
     consumed = []
 
     class Stdin(io.BytesIO):
-        def __iter__(self):
-            for line in iter(self.readline, b""):
-                consumed.append(line)
-                yield line
+        def readline(self, size=-1):
+            line = super().readline(size)
+            consumed.append(line)
+            return line
 
         def read(self, *args):
             raise AssertionError("JSONL on standard input must not be read whole")
 
-    items = list(
-        _payloads.read(_payloads.Source("<stdin>", None, "auto"), stdin=Stdin(b"".join(lines)))
-    )
-    assert [getattr(i, "document", None) for i in items] == [0, 1, 2, 3]
+    stdin = Stdin(b"".join(lines))
+    items = _payloads.read(_payloads.Source("<stdin>", None, "auto"), stdin=stdin)
+    first = next(items)
+    assert first.document == 0
     assert len(consumed) == 2  # the first two lines were read to tell the format
+    assert [first.document, *(i.document for i in items)] == [0, 1, 2, 3]
+    assert consumed[:4] == lines
 
 
 def test_empty_standard_input_is_an_empty_file():
@@ -439,7 +464,13 @@ def test_golden_json_is_consistent():
     report = json.loads((GOLDEN / "lint.json").read_text(encoding="utf-8"))
     errors = sum(p["severity"] == "error" for p in report["problems"])
     warnings = sum(p["severity"] == "warning" for p in report["problems"])
-    assert report["summary"] == {"files": 4, "requests": 6, "errors": errors, "warnings": warnings}
+    assert report["summary"] == {
+        "files": 4,
+        "requests": 6,
+        "errors": errors,
+        "warnings": warnings,
+        "skipped": 0,
+    }
     assert list(report["problems"][0]) == [
         "file",
         "document",

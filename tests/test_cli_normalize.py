@@ -54,13 +54,17 @@ def test_an_array_prints_an_array(tmp_path):
     assert "retired_model" in result.stderr
 
 
-def test_jsonl_prints_one_line_per_request(tmp_path):
+def test_jsonl_prints_one_line_per_line(tmp_path):
     path = tmp_path / "r.jsonl"
     path.write_text(json.dumps(GOOD) + "\n\n" + json.dumps(SCHNELL) + "\n")
     result = run("normalize", str(path))
     assert result.exit_code == 0
-    lines = result.stdout.splitlines()
-    assert [json.loads(line)["model"] for line in lines] == [GOOD["model"], SCHNELL["model"]]
+    first, blank, last = result.stdout.split("\n")[:-1]
+    assert blank == ""
+    assert [json.loads(line)["model"] for line in (first, last)] == [
+        GOOD["model"],
+        SCHNELL["model"],
+    ]
 
 
 def test_yaml_prints_json(tmp_path):
@@ -244,3 +248,192 @@ def test_a_run_killed_midway_leaves_the_original_intact(tmp_path):
     assert path.read_bytes() == original
     # Only the abandoned temporary file is left beside it, hidden, never the original's name.
     assert all(p.name.startswith(".big.jsonl.") for p in tmp_path.iterdir() if p != path)
+
+
+# --- what --write rewrites, --check and --diff (issue 11) ------------------------------------
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+
+
+def test_write_goes_through_a_symbolic_link_to_its_target(tmp_path):
+    target = write(tmp_path / "target.json", FLUX2)
+    target.chmod(0o640)
+    link = tmp_path / "link.json"
+    link.symlink_to(target.name)
+    result = run("normalize", "--write", "--policy", "drop", str(link))
+    assert result.exit_code == 0, result.stderr
+    assert link.is_symlink()
+    assert str(link.readlink()) == "target.json"
+    rewritten = json.loads(target.read_text())
+    assert "steps" not in rewritten
+    assert rewritten["n"] == 1
+    assert target.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.json", "target.json"]
+    assert f"capspec: rewrote {link}\n" in result.stderr
+
+
+def test_a_file_whose_values_do_not_change_is_left_byte_for_byte(tmp_path):
+    # The example holds every default already, in its own layout: nothing to rewrite.
+    path = tmp_path / "kling-keyframes.json"
+    path.write_bytes((ROOT / "examples" / "kling-keyframes.json").read_bytes())
+    compact = tmp_path / "compact.json"
+    normal = json.loads(run("normalize", str(write(compact, GOOD))).stdout)
+    compact.write_text(json.dumps(normal, separators=(",", ":")))  # no newline, no spaces
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (path, compact)}
+    result = run("normalize", "--write", str(path), str(compact))
+    assert result.exit_code == 0
+    assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in (path, compact)} == before
+    assert "rewrote" not in result.stderr
+    assert result.stderr == "capspec: 0 files rewritten, 2 files left unchanged\n"
+
+
+def test_an_integral_float_becoming_an_integer_is_a_change(tmp_path):
+    normal = json.loads(run("normalize", str(write(tmp_path / "r.json", GOOD))).stdout)
+    path = write(tmp_path / "r.json", {**normal, "n": 1.0})  # == 1 in Python, not the same JSON
+    result = run("normalize", "--write", str(path))
+    assert result.exit_code == 0
+    assert '"n": 1,' in path.read_text()
+    assert f"rewrote {path}" in result.stderr
+
+
+def test_check_names_the_files_to_rewrite_and_writes_nothing(tmp_path):
+    due = write(tmp_path / "due.json", GOOD)
+    done = tmp_path / "done.json"
+    done.write_text(run("normalize", str(write(done, GOOD))).stdout)
+    before = {p: p.read_bytes() for p in (due, done)}
+    result = run("normalize", "--check", str(tmp_path))
+    assert result.exit_code == 1
+    assert {p: p.read_bytes() for p in (due, done)} == before
+    assert result.stderr == (
+        f"capspec: would rewrite {due}\n"
+        "capspec: 1 file would be rewritten, 1 file already normalized\n"
+    )
+    assert result.stdout == ""
+    quiet = run("normalize", "--check", "--quiet", str(tmp_path))
+    assert quiet.exit_code == 1
+    assert quiet.stderr == f"capspec: would rewrite {due}\n"
+    clean = run("normalize", "--check", str(done))
+    assert clean.exit_code == 0
+    assert clean.stderr == "capspec: 0 files would be rewritten, 1 file already normalized\n"
+
+
+def test_check_fails_on_errors_without_naming_the_file_as_due(tmp_path):
+    bad = write(tmp_path / "bad.json", FLUX2)
+    result = run("normalize", "--check", str(bad))
+    assert result.exit_code == 1
+    assert "unsupported_parameter" in result.stderr
+    assert "would rewrite" not in result.stderr
+
+
+def test_diff_prints_a_unified_diff_and_writes_nothing(tmp_path):
+    path = tmp_path / "r.json"
+    path.write_text('{"model": "black-forest-labs/FLUX.2-pro", "prompt": "a", "steps": 3}')
+    before = path.read_bytes()
+    result = run("normalize", "--diff", "--policy", "drop", str(path))
+    assert result.exit_code == 1
+    assert path.read_bytes() == before
+    assert result.stdout == (
+        f"--- {path}\n+++ {path}\n@@ -1 +1,10 @@\n"
+        '-{"model": "black-forest-labs/FLUX.2-pro", "prompt": "a", "steps": 3}\n'
+        "\\ No newline at end of file\n"
+        "+{\n"
+        '+  "model": "black-forest-labs/FLUX.2-pro",\n'
+        '+  "prompt": "a",\n'
+        '+  "n": 1,\n'
+        '+  "response_format": "url",\n'
+        '+  "output_format": "jpeg",\n'
+        '+  "disable_safety_checker": false,\n'
+        '+  "width": 1024,\n'
+        '+  "height": 1024\n'
+        "+}\n"
+    )
+    assert "parameter_dropped" in result.stderr
+    assert result.stderr.endswith(
+        f"capspec: would rewrite {path}\n"
+        "capspec: 1 file would be rewritten, 0 files already normalized\n"
+    )
+    assert run("normalize", "--diff", "--check", "--policy", "drop", str(path)).exit_code == 1
+
+
+def _normal_line(request: dict) -> str:
+    return json.dumps(json.loads(run("normalize", "-", stdin=json.dumps(request)).stdout))
+
+
+def test_jsonl_diff_has_hunks_with_context_that_patch_applies(tmp_path):
+    done = _normal_line(GOOD)
+    lines = [done] * 20
+    lines[1] = json.dumps(GOOD)
+    lines[17] = json.dumps(GOOD)
+    path = tmp_path / "batch.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    result = run("normalize", "--diff", str(path))
+    assert result.exit_code == 1
+    out = result.stdout.splitlines()
+    assert out[:3] == [f"--- {path}", f"+++ {path}", "@@ -1,5 +1,5 @@"]
+    assert out[3:9] == [" " + done, "-" + json.dumps(GOOD), "+" + done, *[" " + done] * 3]
+    assert out[9] == "@@ -15,6 +15,6 @@"
+    assert len(out) == 10 + 7
+    # What patch would make of it is what --write makes.
+    expected = tmp_path / "expected.jsonl"
+    expected.write_text("\n".join([done] * 20) + "\n")
+    assert _apply(path.read_text(), result.stdout) == expected.read_text()
+    assert run("normalize", "--write", str(path)).exit_code == 0
+    assert path.read_text() == expected.read_text()
+
+
+def _apply(text: str, diff: str) -> str:
+    """Apply a unified diff (hunks only, in order) to text: a small patch(1)."""
+    old = text.splitlines(keepends=True)
+    out: list[str] = []
+    at = 0
+    lines = diff.splitlines(keepends=True)[2:]
+    for line in lines:
+        if line.startswith("@@"):
+            start = int(line.split()[1][1:].split(",")[0])
+            out.extend(old[at : start - 1])
+            at = start - 1
+        elif line.startswith((" ", "-")):
+            assert old[at] == line[1:], (old[at], line)
+            at += 1
+            if line.startswith(" "):
+                out.append(line[1:])
+        elif line.startswith("+"):
+            out.append(line[1:])
+    return "".join(out + old[at:])
+
+
+def test_jsonl_keeps_every_line_and_rewrites_only_changed_ones(tmp_path):
+    done = _normal_line(GOOD)
+    path = tmp_path / "batch.jsonl"
+    raw = (done + "\r\n\n" + json.dumps(GOOD) + "\r\n" + done).encode()  # CRLF, no last newline
+    path.write_bytes(raw)
+    result = run("normalize", "--write", str(path))
+    assert result.exit_code == 0
+    assert path.read_bytes() == (done + "\r\n\n" + done + "\r\n" + done).encode()
+    assert f"rewrote {path}" in result.stderr
+
+
+def test_normalize_jsonl_prints_every_line_so_line_numbers_match(tmp_path):
+    path = tmp_path / "batch.jsonl"
+    lines = [json.dumps(GOOD), "", "{not json", json.dumps(FLUX2), '"a string"', json.dumps(GOOD)]
+    path.write_text("\n".join(lines) + "\n")
+    result = run("normalize", str(path))
+    assert result.exit_code == 1
+    out = result.stdout.split("\n")[:-1]
+    assert len(out) == len(lines)
+    assert out[1:5] == lines[1:5]  # blank, broken, with errors, not an object: as they were
+    assert json.loads(out[0])["n"] == 1
+    assert json.loads(out[5])["n"] == 1
+    assert f"{path}:3:2: error invalid_json" in result.stderr
+    from_stdin = run("normalize", "-", stdin="\n".join(lines) + "\n")
+    assert from_stdin.stdout == result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--write", "--check", "a.json"], ["--write", "--diff", "a.json"], ["--check", "-"]],
+    ids=["write-check", "write-diff", "check-stdin"],
+)
+def test_check_and_diff_usage_errors(args):
+    result = run("normalize", *args)
+    assert result.exit_code == 2

@@ -22,10 +22,13 @@ class AtomicWriter:
 
     Until ``commit``, the original file is untouched; ``abort`` (or a crash, or a
     kill) leaves it as it was. The new file keeps the original's permissions, or
-    gets those of any newly created file (the umask's) when there was none.
+    gets those of any newly created file (the umask's) when there was none. A
+    symbolic link is written through: its target gets the new content, and the
+    link stays a link.
     """
 
     def __init__(self, path: Path) -> None:
+        path = Path(os.path.realpath(path))
         self.path = path
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         self.tmp = Path(tmp)
@@ -35,11 +38,15 @@ class AtomicWriter:
             mode = _new_file_mode()
         with contextlib.suppress(OSError):
             os.fchmod(fd, mode)
-        self.handle = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+        self.handle = os.fdopen(fd, "wb")
 
     def write(self, text: str) -> None:
-        """Append text to the new content."""
-        self.handle.write(text)
+        """Append text, as UTF-8 (newlines as given), to the new content."""
+        self.handle.write(text.encode("utf-8"))
+
+    def write_bytes(self, data: bytes) -> None:
+        """Append bytes to the new content."""
+        self.handle.write(data)
 
     def commit(self) -> None:
         """Flush to disk and replace the original with the new content."""

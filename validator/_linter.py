@@ -14,13 +14,14 @@ from validator._normalize import normalize
 from validator._payloads import Broken, Request, read
 from validator._problem import Problem, json_path, quote
 from validator._report import Finding, Summary
+from validator._sources import DEFAULT_MAX_SIZE
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from validator._locate import Path
     from validator._normalize import Policy
-    from validator._payloads import Source
+    from validator._sources import Source
     from validator._spec import Spec
 
 
@@ -67,19 +68,32 @@ def locate(name: str, request: Request, problems: list[Problem]) -> list[Finding
     for problem in problems:
         line, column = origin.locate(parse_path(problem.path), problem.param)
         out.append(Finding(name, document, line, column, problem, model))
+    if len(out) > 1:  # in file order: requests come in file order, so the whole file is
+        out.sort(key=_position)
     return out
+
+
+def _position(finding: Finding) -> tuple[int, int]:
+    return finding.line, finding.column
 
 
 class Linter:
     """Lints sources one after another and keeps the counts for the summary."""
 
     def __init__(
-        self, spec: Spec, *, policy: Policy = "strict", warnings_as_errors: bool = False
+        self,
+        spec: Spec,
+        *,
+        policy: Policy = "strict",
+        warnings_as_errors: bool = False,
+        max_size: int = DEFAULT_MAX_SIZE,
     ) -> None:
         self.spec = spec
         self.policy = policy
         self.warnings_as_errors = warnings_as_errors
+        self.max_size = max_size
         self.files = 0
+        self.skipped = 0  # directory entries that are not regular files
         self.requests = 0
         self.errors = 0
         self.warnings = 0
@@ -97,7 +111,7 @@ class Linter:
         name = source.name
         # The hot loop of a big JSONL file: a clean request costs one fast check.
         checkers = self.spec._checkers if self.policy == "strict" else {}  # noqa: SLF001
-        for item in read(source, stdin=stdin):
+        for item in read(source, stdin=stdin, max_size=self.max_size):
             if type(item) is Request:
                 self.requests += 1
                 value = item.value
@@ -133,5 +147,4 @@ class Linter:
     def summary(self) -> Summary:
         """The counts so far, and whether the run passes."""
         ok = not self.errors and not (self.warnings_as_errors and self.warnings)
-        return Summary(self.files, self.requests, self.errors, self.warnings, ok)
-
+        return Summary(self.files, self.requests, self.errors, self.warnings, ok, self.skipped)

@@ -9,38 +9,33 @@ from __future__ import annotations
 
 import io
 import json
-import os
-from pathlib import Path as FsPath
-from typing import IO, TYPE_CHECKING, Any, Final, NamedTuple
+from collections.abc import Callable
+from typing import IO, TYPE_CHECKING, Any, Final, NamedTuple, Protocol
+
+from validator._sources import (
+    DEFAULT_MAX_SIZE,
+    NOT_REGULAR_HINT,
+    FileTooLargeError,
+    NotRegularFileError,
+    Source,
+    format_size,
+    open_regular,
+    read_file,
+    read_upto,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Iterator
 
     from validator._locate import Path, Position, Positions
     from validator._yaml import Document
 
-#: File name endings linted when a directory is walked, and how each is read.
-KINDS: Final[dict[str, str]] = {
-    ".json": "json",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".yaml": "yaml",
-    ".yml": "yaml",
-}
-STDIN: Final = "-"
-STDIN_NAME: Final = "<stdin>"
 _BOM: Final = b"\xef\xbb\xbf"
-# Directories never walked into: tools' caches and environments, not payloads.
-_SKIPPED_DIRS: Final = frozenset({"node_modules", "__pycache__", "site-packages"})
-
-
-class Source(NamedTuple):
-    """One payload file to read: the name shown in reports, and how to read it."""
-
-    name: str
-    path: FsPath | None  # None: standard input
-    kind: str  # "json", "jsonl", "yaml", or "auto" (standard input)
-    error: str | None = None  # why it cannot be read, found while collecting
+#: Called with the raw bytes of each JSONL line that holds no request (blank, broken,
+#: too long: then in pieces), in file order, so a caller can copy them unchanged.
+Passthrough = Callable[[bytes], object]
+# A line found too long is skipped in pieces of this size.
+_SKIP_CHUNK: Final = 1 << 16
 
 
 class Broken(NamedTuple):
@@ -101,12 +96,13 @@ class _LineOrigin(Origin):
 
     kind = "jsonl"
 
-    __slots__ = ("_cache", "line", "repeated", "text")
+    __slots__ = ("_cache", "line", "raw", "repeated", "text")
 
-    def __init__(self, text: str, line: int, repeated: bool) -> None:
+    def __init__(self, text: str, line: int, repeated: bool, raw: bytes) -> None:
         self.text = text
         self.line = line
         self.repeated = repeated
+        self.raw = raw  # the line as read, line ending included
         self._cache: Positions | None = None
 
     def positions(self) -> tuple[dict[Path, Position], dict[Path, Position], list[Any]]:
@@ -233,77 +229,46 @@ class PayloadError(Exception):
         self.broken = Broken(code, message, line, column, None, hint)
 
 
-# --- collecting files -------------------------------------------------------------------
-
-
-def collect(paths: Iterable[str]) -> Iterator[Source]:
-    """Expand command-line paths: files as named, directories walked for payload files.
-
-    Names are kept as given (and joined under directories), sorted within each
-    directory, so reports are stable. Missing paths and directories named like a
-    payload file come back as sources with an ``error``.
-    """
-    seen: set[str] = set()
-    for given in paths:
-        if given == STDIN:
-            if given not in seen:
-                seen.add(given)
-                yield Source(STDIN_NAME, None, "auto")
-            continue
-        path = FsPath(given)
-        if given in seen:
-            continue
-        seen.add(given)
-        kind = KINDS.get(path.suffix.lower(), "json")
-        if path.is_dir():
-            if path.suffix.lower() in KINDS:
-                yield Source(given, path, kind, "is a directory, not a payload file")
-                continue
-            found = list(_walk(path))
-            yield from found
-            continue
-        if not path.exists():
-            why = "no such file" if not path.is_symlink() else "a broken symbolic link"
-            yield Source(given, path, kind, why)
-            continue
-        yield Source(given, path, kind)
-
-
-def _walk(root: FsPath) -> Iterator[Source]:
-    errors: list[OSError] = []
-    found: list[tuple[str, FsPath]] = []
-    for folder, dirs, files in os.walk(root, onerror=errors.append):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIPPED_DIRS)
-        for name in files:
-            suffix = os.path.splitext(name)[1].lower()  # noqa: PTH122 - str, no Path per file
-            if suffix in KINDS and not name.startswith("."):
-                found.append((os.path.join(folder, name), FsPath(folder, name)))  # noqa: PTH118
-    for error in errors:
-        where = error.filename or str(root)
-        yield Source(str(where), FsPath(where), "json", (error.strerror or str(error)).lower())
-    for shown, path in sorted(found):
-        yield Source(shown, path, KINDS[path.suffix.lower()])
-
-
 # --- reading ----------------------------------------------------------------------------
 
 Item = Request | Broken
 
 
-def read(source: Source, *, stdin: IO[bytes] | None = None) -> Iterator[Item]:
-    """Yield the requests of one payload source, and its problems as ``Broken`` values."""
+def read(
+    source: Source,
+    *,
+    stdin: IO[bytes] | None = None,
+    max_size: int = DEFAULT_MAX_SIZE,
+    passthrough: Passthrough | None = None,
+) -> Iterator[Item]:
+    """Yield the requests of one payload source, and its problems as ``Broken`` values.
+
+    ``max_size`` bounds what is held at once: a whole .json or YAML file, or one
+    JSONL line. ``passthrough`` receives JSONL lines that hold no request.
+    """
     if source.error is not None:
-        yield Broken("unreadable_file", f"cannot read {source.name}: {source.error}", 1, 1)
+        message = f"cannot read {source.name}: {source.error}"
+        yield Broken("unreadable_file", message, 1, 1, None, source.hint)
         return
     if source.path is None:
-        yield from _read_stdin(stdin) if stdin is not None else _read_auto(b"")
+        if stdin is None:
+            yield from _read_auto(b"", max_size, passthrough)
+        else:
+            yield from _read_stdin(stdin, max_size, passthrough)
         return
     try:
         if source.kind == "jsonl":
-            with source.path.open("rb") as handle:
-                yield from read_jsonl(handle)
+            with open_regular(source.path) as handle:
+                yield from read_jsonl(handle, max_line=max_size, passthrough=passthrough)
             return
-        data = source.path.read_bytes()
+        data = read_file(source.path, max_size)
+    except FileTooLargeError:
+        yield too_large("the file", max_size)
+        return
+    except NotRegularFileError as exc:
+        message = f"cannot read {source.name}: {exc.what}, not a regular file"
+        yield Broken("unreadable_file", message, 1, 1, None, NOT_REGULAR_HINT)
+        return
     except OSError as exc:
         why = "is a directory" if isinstance(exc, IsADirectoryError) else exc.strerror or str(exc)
         yield Broken("unreadable_file", f"cannot read {source.name}: {why.lower()}", 1, 1)
@@ -312,6 +277,19 @@ def read(source: Source, *, stdin: IO[bytes] | None = None) -> Iterator[Item]:
         yield from read_yaml(data)
     else:
         yield from read_json(data)
+
+
+def too_large(what: str, limit: int, line: int = 1, document: int | None = None) -> Broken:
+    """The problem of a file (or line) above the size limit; ``what`` says which."""
+    done = "skipped" if what.startswith("line") else "not read"
+    return Broken(
+        "too_large",
+        f"{what} is over the size limit of {format_size(limit)}, so it was {done}",
+        line,
+        1,
+        document,
+        "if it is meant to be this big, raise the limit with --max-size or CAPSPEC_MAX_SIZE",
+    )
 
 
 def _text(data: bytes) -> str | Broken:
@@ -362,18 +340,51 @@ def read_json(data: bytes) -> Iterator[Item]:
     yield Request(0, value, _TextOrigin(shared, (), repeated))
 
 
-def read_jsonl(handle: Iterable[bytes]) -> Iterator[Item]:
-    """A JSONL file, line by line in constant memory: one request per non-blank line."""
+class LineReader(Protocol):
+    """Anything with ``readline(size)``: a binary file, standard input, ``io.BytesIO``."""
+
+    def readline(self, size: int = -1, /) -> bytes:
+        """At most ``size`` bytes, up to and including the next newline."""
+        ...
+
+
+def read_jsonl(
+    handle: LineReader,
+    *,
+    max_line: int = DEFAULT_MAX_SIZE,
+    passthrough: Passthrough | None = None,
+) -> Iterator[Item]:
+    """A JSONL file, line by line in constant memory: one request per non-blank line.
+
+    A line longer than ``max_line`` bytes is a ``too_large`` problem of that line;
+    it is skipped in pieces, never held whole, and reading goes on at the next.
+    """
     decoder = Decoder()
     scan = decoder.scan
+    readline = handle.readline
+    limit = max_line + 1
     document = -1
     line = 0
-    for raw in handle:
+    while raw := readline(limit):
         line += 1
+        if len(raw) == limit and raw[-1:] != b"\n":
+            document += 1
+            while True:
+                if passthrough is not None:
+                    passthrough(raw)
+                if raw[-1:] == b"\n":
+                    break
+                raw = readline(_SKIP_CHUNK)
+                if not raw:
+                    break
+            yield too_large(f"line {line}", max_line, line, document)
+            continue
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             document += 1
+            if passthrough is not None:
+                passthrough(raw)
             yield _bad_encoding(raw, exc, line)._replace(document=document)
             continue
         before = decoder.repeats
@@ -386,7 +397,7 @@ def read_jsonl(handle: Iterable[bytes]) -> Iterator[Item]:
             else:
                 if end == len(text) or text[end:] == "\n" or text[end:].isspace():
                     document += 1
-                    origin = _LineOrigin(text, line, decoder.repeats != before)
+                    origin = _LineOrigin(text, line, decoder.repeats != before, raw)
                     yield Request(document, value, origin)
                     continue
             decoder.repeats = before
@@ -395,14 +406,18 @@ def read_jsonl(handle: Iterable[bytes]) -> Iterator[Item]:
         if text[-1:] == "\n":  # positions in messages are those of this line, not the next
             text = text[:-2] if text[-2:] == "\r\n" else text[:-1]
         if text.isspace() or not text:
+            if passthrough is not None:
+                passthrough(raw)
             continue
         document += 1
         try:
             value = decoder.decode(text, line)
         except PayloadError as exc:
+            if passthrough is not None:
+                passthrough(raw)
             yield exc.broken._replace(document=document)
             continue
-        yield Request(document, value, _LineOrigin(text, line, decoder.repeats != before))
+        yield Request(document, value, _LineOrigin(text, line, decoder.repeats != before, raw))
     if document < 0:
         yield Broken("empty_file", "the file is empty: it holds no request", 1, 1)
 
@@ -452,25 +467,41 @@ def _yaml_mark(exc: Exception) -> tuple[int, int]:
     return 1, 1
 
 
-def _read_stdin(stdin: IO[bytes]) -> Iterator[Item]:
+class _Prefixed:
+    """Lines already read from a stream, then the rest of the stream."""
+
+    def __init__(self, lines: list[bytes], rest: IO[bytes]) -> None:
+        self.lines = lines
+        self.rest = rest
+
+    def readline(self, size: int = -1, /) -> bytes:
+        if self.lines:
+            return self.lines.pop(0)
+        return self.rest.readline(size)
+
+
+def _read_stdin(stdin: IO[bytes], max_size: int, passthrough: Passthrough | None) -> Iterator[Item]:
     """Standard input: JSONL is streamed (its first line is a whole object); the rest is read."""
-    first = stdin.readline()
-    if first.removeprefix(_BOM)[:1] == b"{":
+    first = stdin.readline(max_size + 1)
+    if first.removeprefix(_BOM)[:1] == b"{" and len(first) <= max_size:
         try:
             json.loads(first.removeprefix(_BOM))
         except (ValueError, RecursionError):
             pass  # a pretty-printed object, or a broken line: read it all
         else:
-            second = stdin.readline()
+            second = stdin.readline(max_size + 1)
             if second:
-                import itertools  # noqa: PLC0415
-
-                yield from read_jsonl(itertools.chain((first, second), stdin))
+                lines = _Prefixed([first, second], stdin)
+                yield from read_jsonl(lines, max_line=max_size, passthrough=passthrough)
                 return
-    yield from _read_auto(first + stdin.read())
+    data = first + read_upto(stdin, max_size - len(first))
+    if len(data) > max_size:
+        yield too_large("standard input", max_size)
+        return
+    yield from _read_auto(data, max_size, passthrough)
 
 
-def _read_auto(data: bytes) -> Iterator[Item]:
+def _read_auto(data: bytes, max_size: int, passthrough: Passthrough | None) -> Iterator[Item]:
     """Standard input: JSON, JSONL or YAML, told apart by content."""
     text = _text(data)
     if isinstance(text, Broken):
@@ -481,7 +512,7 @@ def _read_auto(data: bytes) -> Iterator[Item]:
             json.loads(text)
         except json.JSONDecodeError as exc:
             if exc.msg == "Extra data" and "\n" in text.strip():
-                yield from read_jsonl(io.BytesIO(data))
+                yield from read_jsonl(io.BytesIO(data), max_line=max_size, passthrough=passthrough)
                 return
             # Not JSON, but maybe YAML in flow style ({model: x}); else the JSON error stands.
             as_yaml = list(read_yaml(data))

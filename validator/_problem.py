@@ -37,6 +37,7 @@ FILE_CODES: Final[dict[str, str]] = {
     "empty_file": "The file holds no request.",
     "duplicate_key": "A key repeated within one object; parsers disagree on which value wins.",
     "unreadable_file": "The path is missing, a directory, or cannot be read.",
+    "too_large": "A file, or one JSONL line, is larger than the size limit (--max-size).",
 }
 CODES: Final[dict[str, str]] = {**ERROR_CODES, **WARNING_CODES, **FILE_CODES}
 

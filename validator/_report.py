@@ -53,6 +53,7 @@ class Summary(NamedTuple):
     errors: int
     warnings: int
     ok: bool
+    skipped: int = 0  # directory entries that are not regular files, never opened
 
 
 class Reporter:
@@ -110,6 +111,8 @@ class TextReporter(Reporter):
 def summary_line(summary: Summary) -> str:
     """One sentence: what was checked, what was found."""
     files = _count(summary.files, "file")
+    if summary.skipped:
+        files += f"; {summary.skipped:,} skipped: not a regular file"
     requests = _count(summary.requests, "request")
     if not summary.errors and not summary.warnings:
         return f"capspec: no problems in {requests} ({files})"
@@ -218,6 +221,7 @@ class JsonReporter(_Spooled):
             "requests": summary.requests,
             "errors": summary.errors,
             "warnings": summary.warnings,
+            "skipped": summary.skipped,
         }
         self.out.write(f'{{\n  "ok": {_dumps(summary.ok)},\n  "summary": {_dumps(counts)},\n')
         if not self.count:

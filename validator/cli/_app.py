@@ -78,7 +78,8 @@ from validator.cli import _docs  # noqa: E402 - after cli is defined
 _docs.register(cli)
 
 # Commands live in their own modules; each imports its heavy parts when it runs.
-from validator.cli._lint import lint, normalize  # noqa: E402
+from validator.cli._lint import lint  # noqa: E402
+from validator.cli._normalize import normalize  # noqa: E402
 
 cli.add_command(lint)
 cli.add_command(normalize)

@@ -1,6 +1,7 @@
 """What every command shares: exit codes, the ``--spec`` help, and loading the spec.
 
-The command modules (``_app``, ``_docs``, ``_lint``) import this one; it imports none of them.
+The command modules (``_app``, ``_docs``, ``_lint``, ``_normalize``) import this one;
+it imports none of them.
 """
 
 from __future__ import annotations

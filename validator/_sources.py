@@ -1,0 +1,311 @@
+"""Finding payload files and opening them: regular files only, each once, read bounded.
+
+A path named on the command line that is not a regular file (a device, a FIFO, a
+socket) becomes a source with an ``error``, reported like a missing file; in a
+directory walk such entries are skipped without being opened (opening a FIFO
+blocks) and counted. A file reached twice (named twice, through a link, or by a
+directory and by name) is one source. Nothing is ever read whole to find out it
+is too big: the size is checked first, then at most ``max_size + 1`` bytes read.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from pathlib import Path as FsPath
+from typing import IO, TYPE_CHECKING, Final, NamedTuple
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+#: File name endings linted when a directory is walked, and how each is read.
+KINDS: Final[dict[str, str]] = {
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+}
+STDIN: Final = "-"
+STDIN_NAME: Final = "<stdin>"
+#: The most payload text held at once: one whole .json or YAML file, or one JSONL line.
+#: Requests may carry images as base64 data URLs (several MB each); 64 MiB holds a
+#: handful of them with room to spare, and is far below what a machine can hold.
+DEFAULT_MAX_SIZE: Final = 64 << 20
+NOT_REGULAR_HINT: Final = (
+    "capspec reads regular files only; to check a stream, pipe it in and give - as the path"
+)
+# Directories never walked into: tools' caches and environments, not payloads.
+_SKIPPED_DIRS: Final = frozenset({"node_modules", "__pycache__", "site-packages"})
+_CHUNK: Final = 1 << 20
+_OPEN_FLAGS: Final = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)  # a FIFO swapped in after the check must not block open()
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+
+
+class Source(NamedTuple):
+    """One payload file to read: the name shown in reports, and how to read it."""
+
+    name: str
+    path: FsPath | None  # None: standard input
+    kind: str  # "json", "jsonl", "yaml", or "auto" (standard input)
+    error: str | None = None  # why it cannot be read, found while collecting
+    hint: str | None = None  # what to do about ``error``
+
+
+class Collected(NamedTuple):
+    """The sources to read, sorted by name, and how many directory entries were skipped."""
+
+    sources: list[Source]
+    skipped: int  # FIFOs, sockets and devices met in directory walks, never opened
+
+
+class NotRegularFileError(OSError):
+    """The path opened is not a regular file; ``what`` says what it is."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what}, not a regular file")
+        self.what = what
+
+
+def file_type(mode: int) -> str:
+    """What a non-regular file is, in words: 'a named pipe (FIFO)', 'a socket', ..."""
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    return "not a regular file"
+
+
+def _not_regular(mode: int) -> str:
+    what = file_type(mode)
+    return what if what == "not a regular file" else f"{what}, not a regular file"
+
+
+# --- sizes ------------------------------------------------------------------------------
+
+_UNITS: Final = {
+    "": 1,
+    "b": 1,
+    "k": 1 << 10,
+    "kib": 1 << 10,
+    "kb": 1000,
+    "m": 1 << 20,
+    "mib": 1 << 20,
+    "mb": 1000**2,
+    "g": 1 << 30,
+    "gib": 1 << 30,
+    "gb": 1000**3,
+}
+_SIZE: Final = re.compile(r"\s*(\d+)\s*([a-zA-Z]*)\s*")
+
+
+def parse_size(text: str) -> int:
+    """Bytes from '65536', '64MiB', '64M' (both 2**20), '64MB' (10**6); ValueError else."""
+    match = _SIZE.fullmatch(text)
+    unit = match.group(2).lower() if match else ""
+    if match is None or unit not in _UNITS or len(match.group(1)) > 30:
+        raise ValueError(
+            f"{text!r} is not a size: give bytes, or a number with KiB, MiB or GiB "
+            "(K, M, G mean the same; KB, MB, GB are powers of 1000)"
+        )
+    size = int(match.group(1)) * _UNITS[unit]
+    if size < 1:
+        raise ValueError("the size must be at least 1 byte")
+    return size
+
+
+def format_size(size: int) -> str:
+    """'64 MiB', '1 KiB', '1,000 bytes': exact, in the largest binary unit that divides it."""
+    for unit, factor in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= factor and size % factor == 0:
+            return f"{size // factor:,} {unit}"
+    return f"{size:,} byte{'' if size == 1 else 's'}"
+
+
+# --- collecting files -------------------------------------------------------------------
+
+
+def _missing(path: FsPath) -> str:
+    return "no such file" if not path.is_symlink() else "a broken symbolic link"
+
+
+def collect(paths: Iterable[str]) -> Collected:
+    """Expand command-line paths: files as named, directories walked for payload files.
+
+    Names are kept as given (and joined under directories); the sources come back
+    sorted by name so reports are stable. Missing paths, directories named like a
+    payload file and paths that are not regular files come back as sources with an
+    ``error``. A file reached more than once is read once, under its first name.
+    """
+    named: list[Source] = []
+    seen_names: set[str] = set()
+    seen_files: set[tuple[int, int]] = set()
+    skipped = 0
+    for given in paths:
+        if given in seen_names:
+            continue
+        seen_names.add(given)
+        if given == STDIN:
+            named.append(Source(STDIN_NAME, None, "auto"))
+            continue
+        path = FsPath(given)
+        kind = KINDS.get(path.suffix.lower(), "json")
+        try:
+            info = path.stat()
+        except FileNotFoundError:
+            named.append(Source(given, path, kind, _missing(path)))
+            continue
+        except (OSError, ValueError) as exc:
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            named.append(Source(given, path, kind, why.lower()))
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            if path.suffix.lower() in KINDS:
+                named.append(Source(given, path, kind, "is a directory, not a payload file"))
+                continue
+            skipped += _walk(given, named, seen_files)
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            why = _not_regular(info.st_mode)
+            named.append(Source(given, path, kind, why, NOT_REGULAR_HINT))
+            continue
+        identity = (info.st_dev, info.st_ino)
+        if identity in seen_files:
+            continue
+        seen_files.add(identity)
+        named.append(Source(given, path, kind))
+    named.sort(key=lambda source: source.name)
+    return Collected(named, skipped)
+
+
+def _walk(root: str, out: list[Source], seen: set[tuple[int, int]]) -> int:
+    """Append the payload files under ``root`` to ``out``; return how many were skipped.
+
+    Hidden entries, tool directories and symbolic links to directories are not
+    walked into. Entries that are not regular files are counted, never opened.
+    """
+    skipped = 0
+    folders = [root]
+    while folders:
+        folder = folders.pop()
+        try:
+            with os.scandir(folder) as entries:
+                listed = list(entries)
+        except OSError as exc:
+            where = exc.filename or folder
+            out.append(
+                Source(str(where), FsPath(where), "json", (exc.strerror or str(exc)).lower())
+            )
+            continue
+        for entry in listed:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if name not in _SKIPPED_DIRS:
+                    folders.append(entry.path)
+                continue
+            suffix = os.path.splitext(name)[1].lower()  # noqa: PTH122 - str, no Path per file
+            kind = KINDS.get(suffix)
+            if kind is None:
+                continue
+            try:
+                info = entry.stat()  # follows a link: what would be read
+            except OSError:  # a broken link: reported when read, like a missing file
+                out.append(
+                    Source(entry.path, FsPath(entry.path), kind, _missing(FsPath(entry.path)))
+                )
+                continue
+            if stat.S_ISDIR(info.st_mode):
+                continue  # a link to a directory: not followed
+            if not stat.S_ISREG(info.st_mode):
+                skipped += 1
+                continue
+            identity = (info.st_dev, info.st_ino)
+            if identity in seen:
+                continue
+            seen.add(identity)
+            out.append(Source(entry.path, FsPath(entry.path), kind))
+    return skipped
+
+
+# --- opening and reading, bounded ---------------------------------------------------------
+
+
+def open_regular(path: FsPath) -> IO[bytes]:
+    """Open a file for reading, never blocking; ``NotRegularFileError`` unless regular.
+
+    The check is made on what was opened (``fstat``), so a FIFO or device swapped
+    in after ``collect`` looked is refused too, and never read.
+    """
+    fd = os.open(path, _OPEN_FLAGS)
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISREG(mode):
+            if hasattr(os, "set_blocking"):
+                os.set_blocking(fd, True)
+            return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+    os.close(fd)
+    raise NotRegularFileError(file_type(mode))
+
+
+def read_upto(handle: IO[bytes], limit: int, *, expected: int | None = None) -> bytes:
+    """At most ``limit + 1`` bytes: more than ``limit`` means the content is too big.
+
+    ``expected`` (the size ``stat`` gave) is read in one call; a file that grew,
+    or reports no size (/proc), is read on in chunks, never past the limit.
+    """
+    parts: list[bytes] = []
+    total = 0
+    if expected is not None:
+        first = handle.read(min(expected, limit) + 1)
+        if len(first) <= expected:
+            return first
+        parts.append(first)
+        total = len(first)
+    while total <= limit:
+        chunk = handle.read(min(_CHUNK, limit + 1 - total))
+        if not chunk:
+            break
+        parts.append(chunk)
+        total += len(chunk)
+    return b"".join(parts)
+
+
+class FileTooLargeError(OSError):
+    """A file whose size, from ``stat`` or as read, is above the limit."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"larger than {format_size(limit)}")
+        self.limit = limit
+
+
+def read_file(path: FsPath, limit: int) -> bytes:
+    """A regular file's bytes; ``FileTooLargeError`` past ``limit``, found without reading it."""
+    with open_regular(path) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > limit:
+            raise FileTooLargeError(limit)
+        data = read_upto(handle, limit, expected=size)
+    if len(data) > limit:  # it grew while being read, or reported no size
+        raise FileTooLargeError(limit)
+    return data
