@@ -23,7 +23,7 @@ def _imports(path: Path) -> set[str]:
 
 
 def test_command_modules_do_not_import_the_app():
-    for name in ("_common", "_docs", "_lint"):
+    for name in ("_common", "_docs", "_lint", "_normalize"):
         assert "validator.cli._app" not in _imports(CLI / f"{name}.py"), name
 
 
@@ -37,6 +37,7 @@ def test_only_the_app_assembles_the_commands():
         path.name
         for path in CLI.glob("*.py")
         if path.name not in {"__init__.py", "_app.py"}
-        and {"validator.cli._docs", "validator.cli._lint"} & _imports(path)
+        and {"validator.cli._docs", "validator.cli._lint", "validator.cli._normalize"}
+        & _imports(path)
     )
     assert importers == []

@@ -1,4 +1,6 @@
-"""What every command shares: exit codes, the ``--spec`` help, and loading the spec.
+"""What the commands share: exit codes, the ``--spec`` help, loading the spec, and more.
+
+The payload commands (lint, normalize) also share policies, --max-size, streams and colour.
 
 The command modules (``_app``, ``_docs``, ``_lint``, ``_normalize``) import this one;
 it imports none of them.
@@ -6,14 +8,19 @@ it imports none of them.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
+from validator._sources import DEFAULT_MAX_SIZE, format_size
 from validator.errors import SpecError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
     from validator._spec import Spec
 
 EXIT_OK = 0
@@ -34,4 +41,83 @@ def load_spec_or_exit(path: str | None) -> Spec:
         unreadable = any(issue.line == 0 for issue in exc.issues)
         what = "cannot be read" if unreadable else "is invalid"
         click.echo(f"capspec: the capability spec {exc.path} {what}", err=True)
+        sys.exit(EXIT_PROBLEMS)
+
+
+# --- what the payload commands (lint, normalize) share -----------------------------------
+
+POLICIES: list[str] = ["strict", "drop", "fix"]
+POLICY_HELP = (
+    "strict: report every problem; drop: remove parameters the model does not take "
+    "(each a warning); fix: drop, and repair what has one clear repair (each a warning)."
+)
+_MAX_SIZE_HELP = (
+    "The most payload text read at once: a whole .json or YAML file, or one JSONL line "
+    "(64MiB, 500KB, 1048576; default 64MiB). Larger ones are too_large problems, found "
+    "without reading them."
+)
+
+
+def _size(ctx: click.Context, param: click.Parameter, value: Any) -> int:
+    """--max-size: bytes from 65536, 64MiB or 64M (2**20), 64MB (10**6)."""
+    if isinstance(value, int):
+        return value
+    from validator._sources import parse_size  # noqa: PLC0415
+
+    try:
+        return parse_size(str(value))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
+
+
+max_size_option: Callable[[Callable[..., Any]], Callable[..., Any]] = click.option(
+    "--max-size",
+    metavar="SIZE",
+    callback=_size,
+    default=format_size(DEFAULT_MAX_SIZE).replace(" ", ""),
+    envvar="CAPSPEC_MAX_SIZE",
+    show_envvar=True,
+    help=_MAX_SIZE_HELP,
+)
+
+
+def stream(name: str) -> IO[str]:
+    """Standard output or error as UTF-8 text that never fails on an odd character."""
+    stream: IO[str] = getattr(sys, name)
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        with contextlib.suppress(ValueError, OSError):
+            reconfigure(encoding="utf-8", errors="backslashreplace")
+    return stream
+
+
+def stdin_bytes() -> IO[bytes]:
+    """Standard input as bytes: payloads are decoded (and checked) as UTF-8 by capspec."""
+    buffer: IO[bytes] | None = getattr(sys.stdin, "buffer", None)
+    if buffer is not None:
+        return buffer
+    import io  # noqa: PLC0415
+
+    return io.BytesIO(sys.stdin.read().encode("utf-8", "surrogateescape"))
+
+
+def use_color(stream: IO[str]) -> bool:
+    """Colour on a terminal, unless NO_COLOR is set (https://no-color.org); FORCE_COLOR forces."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty is not None and isatty())
+
+
+@contextlib.contextmanager
+def closed_pipe() -> Iterator[None]:
+    """``capspec lint ... | head``: a reader that stops early is not an error of ours."""
+    try:
+        yield
+    except BrokenPipeError:
+        with contextlib.suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
         sys.exit(EXIT_PROBLEMS)

@@ -1,102 +1,26 @@
-"""``capspec lint`` and ``capspec normalize``: payload files in, reports or requests out."""
+"""``capspec lint``: payload files in, located problems out."""
 
 from __future__ import annotations
 
-import contextlib
-import os
 import sys
-from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from validator._sources import DEFAULT_MAX_SIZE, format_size
-from validator.cli._common import EXIT_OK, EXIT_PROBLEMS, SPEC_HELP, load_spec_or_exit
-
-if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
-
-    from validator._spec import Spec
+from validator.cli._common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    POLICIES,
+    POLICY_HELP,
+    SPEC_HELP,
+    closed_pipe,
+    load_spec_or_exit,
+    max_size_option,
+    stdin_bytes,
+    stream,
+    use_color,
+)
 
 _FORMATS = ["text", "json", "github", "sarif"]
-_POLICIES: list[str] = ["strict", "drop", "fix"]
-_POLICY_HELP = (
-    "strict: report every problem; drop: remove parameters the model does not take "
-    "(each a warning); fix: drop, and repair what has one clear repair (each a warning)."
-)
-_MAX_SIZE_HELP = (
-    "The most payload text read at once: a whole .json or YAML file, or one JSONL line "
-    "(64MiB, 500KB, 1048576; default 64MiB). Larger ones are too_large problems, found "
-    "without reading them."
-)
-
-
-def _size(ctx: click.Context, param: click.Parameter, value: Any) -> int:
-    """--max-size: bytes from 65536, 64MiB or 64M (2**20), 64MB (10**6)."""
-    if isinstance(value, int):
-        return value
-    from validator._sources import parse_size  # noqa: PLC0415
-
-    try:
-        return parse_size(str(value))
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), ctx, param) from None
-
-
-_max_size_option: Callable[[Callable[..., Any]], Callable[..., Any]] = click.option(
-    "--max-size",
-    metavar="SIZE",
-    callback=_size,
-    default=format_size(DEFAULT_MAX_SIZE).replace(" ", ""),
-    envvar="CAPSPEC_MAX_SIZE",
-    show_envvar=True,
-    help=_MAX_SIZE_HELP,
-)
-
-
-def _stream(name: str) -> IO[str]:
-    """Standard output or error as UTF-8 text that never fails on an odd character."""
-    stream: IO[str] = getattr(sys, name)
-    reconfigure = getattr(stream, "reconfigure", None)
-    if reconfigure is not None:
-        with contextlib.suppress(ValueError, OSError):
-            reconfigure(encoding="utf-8", errors="backslashreplace")
-    return stream
-
-
-def _stdin() -> IO[bytes]:
-    """Standard input as bytes: payloads are decoded (and checked) as UTF-8 by capspec."""
-    buffer: IO[bytes] | None = getattr(sys.stdin, "buffer", None)
-    if buffer is not None:
-        return buffer
-    import io  # noqa: PLC0415
-
-    return io.BytesIO(sys.stdin.read().encode("utf-8", "surrogateescape"))
-
-
-def _use_color(stream: IO[str]) -> bool:
-    """Colour on a terminal, unless NO_COLOR is set (https://no-color.org); FORCE_COLOR forces."""
-    if os.environ.get("NO_COLOR"):
-        return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty is not None and isatty())
-
-
-def _spec(spec_path: str | None) -> Spec:
-    return load_spec_or_exit(spec_path)
-
-
-@contextlib.contextmanager
-def _closed_pipe() -> Iterator[None]:
-    """``capspec lint ... | head``: a reader that stops early is not an error of ours."""
-    try:
-        yield
-    except BrokenPipeError:
-        with contextlib.suppress(OSError):
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(EXIT_PROBLEMS)
 
 
 @click.command()
@@ -112,7 +36,7 @@ def _closed_pipe() -> Iterator[None]:
     "sarif for code scanning.",
 )
 @click.option(
-    "--policy", type=click.Choice(_POLICIES), default="strict", show_default=True, help=_POLICY_HELP
+    "--policy", type=click.Choice(POLICIES), default="strict", show_default=True, help=POLICY_HELP
 )
 @click.option("--spec", "spec_path", type=click.Path(dir_okay=False), help=SPEC_HELP)
 @click.option("--warnings-as-errors", is_flag=True, help="Exit 1 when there are warnings, too.")
@@ -123,7 +47,7 @@ def _closed_pipe() -> Iterator[None]:
     help="text and github: print only errors (and warnings with --warnings-as-errors), "
     "no summary line. json and sarif always hold everything.",
 )
-@_max_size_option
+@max_size_option
 def lint(  # noqa: PLR0917 - click passes each option as an argument
     paths: tuple[str, ...],
     fmt: str,
@@ -172,20 +96,20 @@ def lint(  # noqa: PLR0917 - click passes each option as an argument
     from validator._report import REPORTERS  # noqa: PLC0415
     from validator._sources import collect  # noqa: PLC0415
 
-    spec = _spec(spec_path)
+    spec = load_spec_or_exit(spec_path)
     linter = Linter(
         spec,
         policy=policy,  # type: ignore[arg-type]
         warnings_as_errors=warnings_as_errors,
         max_size=max_size,
     )
-    out = _stream("stdout")
-    reporter = REPORTERS[fmt](out, color=fmt == "text" and _use_color(out), quiet=quiet)
+    out = stream("stdout")
+    reporter = REPORTERS[fmt](out, color=fmt == "text" and use_color(out), quiet=quiet)
     hide_warnings = quiet and not warnings_as_errors and fmt in {"text", "github"}
-    stdin = _stdin()
+    stdin = stdin_bytes()
     collected = collect(paths)
     linter.skipped = collected.skipped
-    with _closed_pipe():
+    with closed_pipe():
         for source in collected.sources:
             for finding in linter.lint(source, stdin=stdin):
                 if hide_warnings and finding.problem.severity == "warning":

@@ -14,16 +14,18 @@ from typing import IO, TYPE_CHECKING, Any, Final
 
 import click
 
-from validator.cli._common import EXIT_OK, EXIT_PROBLEMS, SPEC_HELP
-from validator.cli._lint import (
-    _POLICIES,
-    _POLICY_HELP,
-    _closed_pipe,
-    _max_size_option,
-    _spec,
-    _stdin,
-    _stream,
-    _use_color,
+from validator.cli._common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    POLICIES,
+    POLICY_HELP,
+    SPEC_HELP,
+    closed_pipe,
+    load_spec_or_exit,
+    max_size_option,
+    stdin_bytes,
+    stream,
+    use_color,
 )
 
 if TYPE_CHECKING:
@@ -547,7 +549,7 @@ class Normalizer:
 @click.command()
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option(
-    "--policy", type=click.Choice(_POLICIES), default="strict", show_default=True, help=_POLICY_HELP
+    "--policy", type=click.Choice(POLICIES), default="strict", show_default=True, help=POLICY_HELP
 )
 @click.option(
     "--write",
@@ -575,7 +577,7 @@ class Normalizer:
     is_flag=True,
     help="Print only errors, and the files --check would rewrite, on standard error.",
 )
-@_max_size_option
+@max_size_option
 def normalize(  # noqa: PLR0917 - click passes each option as an argument
     paths: tuple[str, ...],
     policy: str,
@@ -635,13 +637,13 @@ def normalize(  # noqa: PLR0917 - click passes each option as an argument
             "without --write, --check or --diff, normalize takes one file (or -); "
             "use --write for several"
         )
-    spec = _spec(spec_path)
-    err = _stream("stderr")
-    out = _stream("stdout")
+    spec = load_spec_or_exit(spec_path)
+    err = stream("stderr")
+    out = stream("stdout")
     runner = Normalizer(
         spec,
         policy,
-        TextReporter(err, color=_use_color(err)),
+        TextReporter(err, color=use_color(err)),
         out=out,
         quiet=quiet,
         max_size=max_size,
@@ -649,8 +651,8 @@ def normalize(  # noqa: PLR0917 - click passes each option as an argument
         check=check,
         diff=diff,
     )
-    stdin = _stdin()
-    with _closed_pipe():
+    stdin = stdin_bytes()
+    with closed_pipe():
         for source in sources:
             runner.run(source, stdin)
         out.flush()
