@@ -24,25 +24,44 @@ def test_only_case_files_sit_in_the_cases_directory():
     assert sorted(p.name for p in CASES.iterdir()) == [p.name for p in PATHS]
 
 
+GOOD = """\
+source:
+  repo: Example/app
+  path: src/generate.py
+  commit: 0123456789abcdef0123456789abcdef01234567
+  how: Legacy Python SDK images.generate with its n, width and height defaults.
+endpoint: images
+body:
+  model: black-forest-labs/FLUX.2-pro
+  prompt: a lighthouse at dusk
+expect:
+  errors: []
+evidence: Every parameter is in the FLUX.2 Pro column of the compatibility table.
+confidence: high
+"""
+
+
 def test_the_format_check_catches_what_it_promises(tmp_path):
-    good = PATHS[0].read_text(encoding="utf-8")
+    path = tmp_path / "example-app--check.yaml"
+    path.write_text(GOOD, encoding="utf-8")
+    assert format_problems(load_case(path)) == []
     bad = {
-        "no-commit": good.replace("  commit: ", "  commit: abc #"),
-        "secret": good.replace("body:\n", "body:\n  api_key: tgp_v1_abcdefghijklmnop\n", 1),
-        "confidence": good.replace("confidence: high", "confidence: sure"),
-        "code": good.replace("errors: []", "errors: [{code: not_a_code, param: width}]"),
-        "ambiguous": good.replace("body:\n", "body:\n  aspect_ratio: 16:9\n", 1),
+        "short commit": GOOD.replace("0123456789abcdef0123456789abcdef01234567", "abc123"),
+        "secret": GOOD.replace("body:\n", "body:\n  api_key: tgp_v1_abcdefghijklmnop\n"),
+        "confidence": GOOD.replace("confidence: high", "confidence: sure"),
+        "code": GOOD.replace("errors: []", "errors: [{code: not_a_code, param: width}]"),
+        "url in how": GOOD.replace("Legacy Python", "https://example.com Legacy Python"),
+        "file name": GOOD.replace("repo: Example/app", "repo: Other/app"),
+        "no evidence": GOOD.replace("evidence: Every", "evidence: \n  x: Every"),
     }
-    stem = PATHS[0].stem
     for name, text in bad.items():
-        assert text != good, name
-        path = tmp_path / f"{stem}.yaml"
+        assert text != GOOD, name
         path.write_text(text, encoding="utf-8")
-        try:
-            problems = format_problems(load_case(path))
-        except YamlError:  # the ambiguous scalar is refused by the loader itself
-            problems = ["refused"]
-        assert problems, name
+        assert format_problems(load_case(path)), name
+    # A plain 16:9 is read as sexagesimal by YAML 1.1 parsers: the loader refuses it.
+    path.write_text(GOOD.replace("body:\n", "body:\n  aspect_ratio: 16:9\n"), encoding="utf-8")
+    with pytest.raises(YamlError):
+        load_case(path)
 
 
 def test_the_corpus_is_large_and_varied():
