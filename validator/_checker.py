@@ -15,57 +15,17 @@ file can come from a user. Checking has two paths:
 from __future__ import annotations
 
 import math
-import re
 from typing import TYPE_CHECKING, Any, Final
 
 from validator import _spec, _specload
+from validator._fastpath import SURROGATE, clean_value, fast_entry
 from validator._problem import Problem, describe, key_name, key_path, listing, quote
 from validator._values import compile_value, did_you_mean, is_integer, unicode_problem
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from validator._spec import Model, ModelParameter, Rule, Spec
-    from validator._values import ValueSchema
-
-# A fast-path entry is (exact type, container, length range):
-# * ints, enumerations and booleans: ``type(value) is T and value in container``,
-#   where the container is a stepped ``range``, a ``frozenset`` or a tuple;
-# * free text: no container, ``len(value) in lengths`` and valid Unicode;
-# * numbers and patterns: small containers whose test is a comparison or a regex.
-# The exact-type test comes first, so ``True`` never meets ``range(1, 5)`` and a
-# float never reaches a ``range`` (whose ``in`` would then scan element by element).
-
-
-class _Interval:
-    """``value in _Interval(lo, hi)``: a closed interval of numbers (NaN is outside)."""
-
-    __slots__ = ("hi", "lo")
-
-    def __init__(self, lo: float, hi: float) -> None:
-        self.lo = lo
-        self.hi = hi
-
-    def __contains__(self, value: float) -> bool:
-        return self.lo <= value <= self.hi
-
-
-class _Matching:
-    """``text in _Matching(regex, lengths)``: a pattern and a length range."""
-
-    __slots__ = ("lengths", "regex")
-
-    def __init__(self, regex: re.Pattern[str], lengths: range) -> None:
-        self.regex = regex
-        self.lengths = lengths
-
-    def __contains__(self, text: str) -> bool:
-        return len(text) in self.lengths and self.regex.search(text) is not None
-
 
 _STATUS_RANK: Final = {"active": 0, "deprecated": 1, "retired": 2}
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_FLOAT_MAX: Final = 1.7976931348623157e308
 
 
 class ModelChecker:
@@ -104,7 +64,7 @@ class ModelChecker:
         )
         fast: dict[str, tuple[Any, ...]] = {"model": (str, frozenset([model.id]), None)}
         for name, param in model.params.items():
-            entry = _fast_entry(param)
+            entry = fast_entry(param)
             if entry is not None:
                 fast[name] = entry
         self.fast = fast
@@ -158,7 +118,7 @@ class ModelChecker:
             if container is not None:
                 if value not in container:
                     return False
-            elif len(value) not in lengths or not (value.isascii() or not _SURROGATE.search(value)):
+            elif len(value) not in lengths or not (value.isascii() or not SURROGATE.search(value)):
                 return False
         if not self.required <= request.keys():
             return False
@@ -311,7 +271,9 @@ class ModelChecker:
         if hint is None:
             return
         for index in range(start, len(out)):
-            if out[index].code == "invalid_value" and out[index].path == key_path(key):
+            if out[index].code in {"invalid_value", "not_recommended"} and out[
+                index
+            ].path == key_path(key):
                 out[index] = out[index]._replace(hint=hint)
 
     def ignored_problem(self, key: str) -> Problem:
@@ -553,157 +515,6 @@ def _lifecycle(model: Model) -> list[Problem]:
             "the API may reject it; see capspec models --status active",
         )
     ]
-
-
-def clean_value(entry: tuple[Any, Any, Any], value: Any) -> bool:
-    """One fast-path test: the value has no error and no warning (``is_clean`` inlines it)."""
-    expected, container, lengths = entry
-    kind = type(value)
-    if kind is not expected and not (kind is int and expected is float):
-        return False
-    if container is not None:
-        return value in container
-    return len(value) in lengths and (value.isascii() or not _SURROGATE.search(value))
-
-
-class _Each:
-    """``items in _Each(test, counts)``: a list of an allowed size whose every item is clean."""
-
-    __slots__ = ("counts", "test")
-
-    def __init__(self, test: Callable[[Any], bool], counts: range) -> None:
-        self.test = test
-        self.counts = counts
-
-    def __contains__(self, items: list[Any]) -> bool:
-        if len(items) not in self.counts:
-            return False
-        return all(map(self.test, items))
-
-
-class _Object:
-    """An object item is clean when its required keys are there and every key's value is clean."""
-
-    __slots__ = ("required", "tests")
-
-    def __init__(self, tests: dict[str, Callable[[Any], bool]], required: frozenset[str]) -> None:
-        self.tests = tests
-        self.required = required
-
-    def __call__(self, value: Any) -> bool:
-        if type(value) is not dict or not self.required <= value.keys():
-            return False
-        tests = self.tests
-        for key, item in value.items():
-            test = tests.get(key)
-            if test is None or not test(item):
-                return False
-        return True
-
-
-def _item_test(schema: ValueSchema) -> Callable[[Any], bool] | None:
-    """A clean-or-not test for an array item (or an object property); None: always explain."""
-    if schema.advice is not None:
-        return None
-    if schema.any_of:
-        entries = [_fast_schema(alt) for alt in schema.any_of]
-        kinds = [entry[0] for entry in entries if entry is not None]
-        # The explainer takes the first alternative whose type matches; exact, distinct
-        # types (never int beside float) make that the only one this test can accept.
-        if len(kinds) != len(entries) or len(set(kinds)) != len(kinds) or {int, float} <= {*kinds}:
-            return None
-        alternatives = tuple(entry for entry in entries if entry is not None)
-        return lambda value: any(clean_value(entry, value) for entry in alternatives)
-    if schema.type == "object":
-        tests: dict[str, Callable[[Any], bool]] = {}
-        for name, prop in schema.properties.items():
-            test = _item_test(prop)
-            if test is None:
-                return None
-            tests[name] = test
-        return _Object(tests, frozenset(schema.required))
-    entry = _fast_schema(schema)
-    if entry is None:
-        return None
-    return lambda value: clean_value(entry, value)
-
-
-def _fast_entry(param: ModelParameter) -> tuple[Any, ...] | None:
-    """The fast-path test for one parameter, or None to always take the detailed path."""
-    return _fast_schema(param.schema)
-
-
-def _fast_schema(schema: ValueSchema) -> tuple[Any, ...] | None:
-    """The fast-path test for one value shape, or None to always take the detailed path."""
-    advice = schema.advice
-    kind = schema.type
-    if kind == "integer":
-        if schema.enum is not None:
-            return None
-        lo = schema.minimum if schema.minimum is not None else -(2**63)
-        hi = schema.maximum if schema.maximum is not None else 2**63
-        step = schema.multiple_of or 1
-        if advice is not None:
-            if advice.enum is not None or advice.avoid:
-                return None
-            lo = max(lo, advice.minimum) if advice.minimum is not None else lo
-            hi = min(hi, advice.maximum) if advice.maximum is not None else hi
-            if advice.multiple_of:
-                step = math.lcm(step, int(advice.multiple_of))
-        first = math.ceil(lo / step) * step
-        return (int, range(int(first), math.floor(hi) + 1, step), None)
-    if kind == "number":
-        if advice is not None or schema.enum is not None:
-            return None
-        lo = schema.minimum if schema.minimum is not None else -_FLOAT_MAX
-        hi = schema.maximum if schema.maximum is not None else _FLOAT_MAX
-        return (float, _Interval(lo, hi), None)
-    if kind == "boolean":
-        if advice is not None and (advice.avoid or advice.enum is None):
-            return None
-        allowed = (
-            tuple(advice.enum) if advice is not None and advice.enum is not None else (True, False)
-        )
-        return (bool, allowed, None)
-    if kind == "string":
-        if schema.enum is not None:
-            values = [
-                v for v in schema.enum if advice is None or advice.enum is None or v in advice.enum
-            ]
-            return (str, frozenset(values), None)
-        if advice is not None:
-            # Only the documented examples are known to be clean; the rest take the
-            # detailed path, which also checks the advice.
-            return (
-                (str, frozenset(str(s) for s in schema.suggested), None)
-                if schema.suggested
-                else None
-            )
-        lengths = range(
-            schema.min_length or 0,
-            (schema.max_length if schema.max_length is not None else 2**63) + 1,
-        )
-        if schema.regex is not None:
-            return (str, _Matching(schema.regex, lengths), None)
-        return (str, None, lengths)
-    if kind == "array" and schema.enum is None:
-        lo = schema.min_items or 0
-        hi = schema.max_items if schema.max_items is not None else 2**63
-        if advice is not None:
-            # Advice on the item count only (Kling's two keyframes) narrows the clean sizes.
-            only_counts = (
-                advice._replace(min_items=None, max_items=None, note=None, sources=())
-                == type(advice)()
-            )
-            if not only_counts:
-                return None
-            lo = max(lo, advice.min_items) if advice.min_items is not None else lo
-            hi = min(hi, advice.max_items) if advice.max_items is not None else hi
-        test = _item_test(schema.items) if schema.items is not None else (lambda _: True)
-        if test is None:
-            return None
-        return (list, _Each(test, range(lo, hi + 1)), None)
-    return None
 
 
 # --- the public entry point ---------------------------------------------------

@@ -177,12 +177,13 @@ class Checks:
             if name not in parameters:
                 self.fail(("foreign_values", name), f"unknown parameter {name!r}")
                 continue
-            allowed = parameters[name]["schema"].get("enum", ())
+            schema = parameters[name]["schema"]
+            allowed = schema.get("advice", {}).get("enum") or schema.get("enum", ())
             for value in values:
                 if value in allowed:
                     self.fail(
                         ("foreign_values", name, value),
-                        f"{value!r} is a value {name} takes, not a foreign one",
+                        f"{value!r} is a value {name} is documented to take, not a foreign one",
                     )
 
     def check_state(
