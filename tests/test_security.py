@@ -3,7 +3,9 @@
 * No code is built from spec data: nothing in validator/ calls ``eval``, ``exec``,
   ``compile`` or ``__import__`` (``re.compile`` of a spec pattern is data, not code).
 * No network access outside ``validator/integrations``, which only wraps the user's
-  own client: no module imports a networking library.
+  own client: no module imports a networking library. One exception, named in the
+  README: ``validator/_fetch.py`` GETs the URL given to ``capspec drift`` with the
+  standard library's ``urllib`` and nothing else.
 """
 
 from __future__ import annotations
@@ -81,13 +83,30 @@ def test_no_code_is_built_from_strings(path):
     assert code_builders(path.read_text(encoding="utf-8")) == []
 
 
+#: The one module outside the integrations that may connect (``capspec drift URL``).
+FETCH = PACKAGE / "_fetch.py"
+
+
 @pytest.mark.parametrize(
     "path",
-    [p for p in SOURCES if "integrations" not in p.relative_to(PACKAGE).parts],
+    [p for p in SOURCES if "integrations" not in p.relative_to(PACKAGE).parts and p != FETCH],
     ids=lambda p: str(p.relative_to(PACKAGE)),
 )
 def test_no_network_library_outside_the_integrations(path):
     assert imported_modules(path.read_text(encoding="utf-8")) & NETWORK == set()
+
+
+def test_the_fetcher_uses_urllib_only():
+    assert imported_modules(FETCH.read_text(encoding="utf-8")) & NETWORK == {"urllib"}
+
+
+def test_only_the_drift_command_imports_the_fetcher():
+    importers = sorted(
+        str(p.relative_to(PACKAGE))
+        for p in SOURCES
+        if "_fetch" in p.read_text(encoding="utf-8") and p != FETCH
+    )
+    assert importers == ["cli/_drift.py"]
 
 
 def test_the_sources_are_found():

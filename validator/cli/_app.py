@@ -83,3 +83,8 @@ from validator.cli._normalize import normalize  # noqa: E402
 
 cli.add_command(lint)
 cli.add_command(normalize)
+
+# drift: the spec against Together's model listing and OpenAPI document.
+from validator.cli._drift import drift  # noqa: E402
+
+cli.add_command(drift)
