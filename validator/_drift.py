@@ -321,11 +321,9 @@ class _EndpointCheck:
 
     def known(self, name: str) -> bool:
         """Whether any model of the endpoint takes, ignores or refuses ``name``."""
-        for model in self.models:
-            ignored: Mapping[str, Any] = getattr(model, "ignored", {})
-            if name in model.params or name in model.unsupported or name in ignored:
-                return True
-        return False
+        return any(
+            name in m.params or name in m.unsupported or name in m.ignored for m in self.models
+        )
 
     def cited(self, name: str) -> bool:
         """Whether the spec cites an OpenAPI source for ``name`` on this endpoint."""
