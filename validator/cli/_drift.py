@@ -7,7 +7,6 @@ connection, imported here only when the command runs.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 import sys
@@ -16,7 +15,14 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from validator.cli._common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, SPEC_HELP
+from validator.cli._common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    EXIT_USAGE,
+    SPEC_HELP,
+    closed_pipe,
+    stream,
+)
 
 if TYPE_CHECKING:
     from validator._drift import Drift, Listed
@@ -143,30 +149,22 @@ def drift(
     except (_fetch.FetchError, _drift.ListingError, _openapi.OpenApiError) as exc:
         _fail(str(exc))
         return
-    out = _stream()
+    out = stream("stdout")
     counts = _counts(spec, listed)
     inputs = {"models": models_source, "openapi": openapi_source}
-    if fmt == "json":
-        _json(out, spec, inputs, counts, found)
-    elif fmt == "github":
-        _github(out, spec, found)
-        out.write(_summary(inputs, counts, found) + "\n")
-    else:
-        for item in found:
-            hint = f" (hint: {item.hint})" if item.hint else ""
-            out.write(f"{item.source}: {item.kind} {item.message}{hint}\n")
-        out.write(_summary(inputs, counts, found) + "\n")
-    out.flush()
+    with closed_pipe():
+        if fmt == "json":
+            _json(out, spec, inputs, counts, found)
+        elif fmt == "github":
+            _github(out, spec, found)
+            out.write(_summary(inputs, counts, found) + "\n")
+        else:
+            for item in found:
+                hint = f" (hint: {item.hint})" if item.hint else ""
+                out.write(f"{item.source}: {item.kind} {item.message}{hint}\n")
+            out.write(_summary(inputs, counts, found) + "\n")
+        out.flush()
     sys.exit(EXIT_PROBLEMS if found else EXIT_OK)
-
-
-def _stream() -> IO[str]:
-    stream = sys.stdout
-    reconfigure = getattr(stream, "reconfigure", None)
-    if reconfigure is not None:
-        with contextlib.suppress(ValueError, OSError):
-            reconfigure(encoding="utf-8", errors="backslashreplace")
-    return stream
 
 
 def _counts(spec: Spec, listed: list[Listed] | None) -> dict[str, int]:
