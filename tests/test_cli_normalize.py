@@ -7,15 +7,13 @@ import os
 import signal
 import subprocess
 import sys
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_diff import apply_unified
 
 from validator.cli._app import cli
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 SCHNELL = {"model": "black-forest-labs/FLUX.1-schnell", "prompt": "a cat"}
 FLUX2 = {"model": "black-forest-labs/FLUX.2-pro", "prompt": "a cat", "steps": 20}
@@ -252,7 +250,7 @@ def test_a_run_killed_midway_leaves_the_original_intact(tmp_path):
 
 # --- what --write rewrites, --check and --diff (issue 11) ------------------------------------
 
-ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_write_goes_through_a_symbolic_link_to_its_target(tmp_path):
@@ -376,30 +374,9 @@ def test_jsonl_diff_has_hunks_with_context_that_patch_applies(tmp_path):
     # What patch would make of it is what --write makes.
     expected = tmp_path / "expected.jsonl"
     expected.write_text("\n".join([done] * 20) + "\n")
-    assert _apply(path.read_text(), result.stdout) == expected.read_text()
+    assert apply_unified(path.read_text(), result.stdout) == expected.read_text()
     assert run("normalize", "--write", str(path)).exit_code == 0
     assert path.read_text() == expected.read_text()
-
-
-def _apply(text: str, diff: str) -> str:
-    """Apply a unified diff (hunks only, in order) to text: a small patch(1)."""
-    old = text.splitlines(keepends=True)
-    out: list[str] = []
-    at = 0
-    lines = diff.splitlines(keepends=True)[2:]
-    for line in lines:
-        if line.startswith("@@"):
-            start = int(line.split()[1][1:].split(",")[0])
-            out.extend(old[at : start - 1])
-            at = start - 1
-        elif line.startswith((" ", "-")):
-            assert old[at] == line[1:], (old[at], line)
-            at += 1
-            if line.startswith(" "):
-                out.append(line[1:])
-        elif line.startswith("+"):
-            out.append(line[1:])
-    return "".join(out + old[at:])
 
 
 def test_jsonl_keeps_every_line_and_rewrites_only_changed_ones(tmp_path):

@@ -299,3 +299,16 @@ def test_sources_come_sorted_by_name_whatever_the_order_given(tmp_path):
     assert names == ["a.json", "b.json", "c.jsonl"]
     result = run("lint", *given)
     assert [Path(line.split(":")[0]).name for line in result.stdout.splitlines()[:-1]] == names
+
+
+def test_a_path_that_cannot_be_read_is_reported_once_even_when_reached_twice(tmp_path):
+    (tmp_path / "loop1.json").symlink_to("loop2.json")
+    (tmp_path / "loop2.json").symlink_to("loop1.json")
+    (tmp_path / "gone.json").symlink_to("nowhere.json")
+    code, report = _lint_json(str(tmp_path), str(tmp_path / "loop1.json"))
+    assert code == 1
+    assert report["summary"]["files"] == 3
+    messages = {Path(p["file"]).name: p["message"] for p in report["problems"]}
+    assert len(report["problems"]) == 3
+    assert messages["loop1.json"].endswith(": too many levels of symbolic links")
+    assert messages["gone.json"].endswith(": a broken symbolic link")

@@ -141,6 +141,12 @@ def _missing(path: FsPath) -> str:
     return "no such file" if not path.is_symlink() else "a broken symbolic link"
 
 
+def _why(exc: Exception) -> str:
+    """An OS error in words: 'permission denied', 'too many levels of symbolic links'."""
+    why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return why.lower()
+
+
 def collect(paths: Iterable[str]) -> Collected:
     """Expand command-line paths: files as named, directories walked for payload files.
 
@@ -167,9 +173,8 @@ def collect(paths: Iterable[str]) -> Collected:
         except FileNotFoundError:
             named.append(Source(given, path, kind, _missing(path)))
             continue
-        except (OSError, ValueError) as exc:
-            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            named.append(Source(given, path, kind, why.lower()))
+        except (OSError, ValueError) as exc:  # a loop of links, no permission, a NUL byte
+            named.append(Source(given, path, kind, _why(exc)))
             continue
         if stat.S_ISDIR(info.st_mode):
             if path.suffix.lower() in KINDS:
@@ -187,7 +192,17 @@ def collect(paths: Iterable[str]) -> Collected:
         seen_files.add(identity)
         named.append(Source(given, path, kind))
     named.sort(key=lambda source: source.name)
-    return Collected(named, skipped)
+    # A path that cannot be read, named and met in a directory too: once, by absolute path.
+    unreadable: set[str] = set()
+    unique = []
+    for source in named:
+        if source.error is not None and source.path is not None:
+            where = os.path.abspath(source.path)  # noqa: PTH100 - no need to resolve links
+            if where in unreadable:
+                continue
+            unreadable.add(where)
+        unique.append(source)
+    return Collected(unique, skipped)
 
 
 def _walk(root: str, out: list[Source], seen: set[tuple[int, int]]) -> int:
@@ -205,9 +220,7 @@ def _walk(root: str, out: list[Source], seen: set[tuple[int, int]]) -> int:
                 listed = list(entries)
         except OSError as exc:
             where = exc.filename or folder
-            out.append(
-                Source(str(where), FsPath(where), "json", (exc.strerror or str(exc)).lower())
-            )
+            out.append(Source(str(where), FsPath(where), "json", _why(exc)))
             continue
         for entry in listed:
             name = entry.name
@@ -227,10 +240,10 @@ def _walk(root: str, out: list[Source], seen: set[tuple[int, int]]) -> int:
                 continue
             try:
                 info = entry.stat()  # follows a link: what would be read
-            except OSError:  # a broken link: reported when read, like a missing file
-                out.append(
-                    Source(entry.path, FsPath(entry.path), kind, _missing(FsPath(entry.path)))
-                )
+            except OSError as exc:  # a broken link or a loop: a problem, like a missing file
+                path = FsPath(entry.path)
+                why = _missing(path) if isinstance(exc, FileNotFoundError) else _why(exc)
+                out.append(Source(entry.path, path, kind, why))
                 continue
             if stat.S_ISDIR(info.st_mode):
                 continue  # a link to a directory: not followed
