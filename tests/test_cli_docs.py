@@ -362,14 +362,15 @@ def test_explain_golden(fmt):
     assert_golden(f"explain-flux2-flex.{'txt' if fmt == 'text' else 'json'}", result.stdout)
 
 
-def test_explain_an_unknown_model_exits_1_with_did_you_mean():
+def test_explain_an_unknown_model_is_a_usage_error_with_did_you_mean():
     result = run("explain", "black-forest-labs/flux.1-schnell")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.stdout == ""
     assert "did you mean 'black-forest-labs/FLUX.1-schnell'?" in result.stderr
     assert "Traceback" not in result.output
+    assert "Invalid value for 'MODEL'" in result.stderr
     tail = run("explain", "FLUX.2-pro")
-    assert tail.exit_code == 1
+    assert tail.exit_code == 2
     assert "did you mean 'black-forest-labs/FLUX.2-pro'?" in tail.stderr
 
 
@@ -385,16 +386,16 @@ def test_explain_without_a_model_is_a_usage_error():
     [["models"], ["explain", "black-forest-labs/FLUX.2-pro"], ["table"]],
     ids=["models", "explain", "table"],
 )
-def test_a_bad_spec_exits_1_with_its_location(args, tmp_path):
+def test_a_bad_spec_exits_2_with_its_location(args, tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("capspec: 1\nmodels: [\n", encoding="utf-8")
     result = run(*args, "--spec", str(bad))
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "bad.yaml" in result.stderr
     assert "is invalid" in result.stderr
     assert "Traceback" not in result.output
     missing = run(*args, "--spec", str(tmp_path / "missing.yaml"))
-    assert missing.exit_code == 1
+    assert missing.exit_code == 2
     assert "cannot read the spec" in missing.stderr
     # A file that cannot be read has no line to point at, and is not "invalid".
     assert missing.stderr.splitlines() == [

@@ -355,7 +355,7 @@ def test_spec_option_uses_another_spec(tmp_path):
     for text in ("models: [\n", "models: \x00\n"):
         bad.write_text(text)
         result = run("lint", "--spec", str(bad), "-", stdin=DROPPABLE)
-        assert result.exit_code == 1
+        assert result.exit_code == 2
         assert "is invalid" in result.stderr
         assert "Traceback" not in result.output
 
@@ -598,3 +598,15 @@ def test_a_lone_surrogate_escape_is_an_error_at_its_value(tmp_path):
     assert [(p["code"], p["line"], p["column"]) for p in report["problems"]] == [
         ("invalid_unicode", 3, 3)
     ]
+
+
+def test_a_number_too_large_for_a_float_is_shown_as_written(tmp_path):
+    path = tmp_path / "big.json"
+    path.write_text(
+        '{"model": "black-forest-labs/FLUX.2-pro", "prompt": "a", "seed": 1e400}',
+        encoding="utf-8",
+    )
+    result = run("lint", str(path))
+    assert result.exit_code == 1
+    assert "got 1e400, outside the range of a 64-bit float (about ±1.8e308)" in result.stdout
+    assert "Infinity" not in result.stdout

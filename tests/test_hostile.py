@@ -187,7 +187,7 @@ CATALOGUE: tuple[Case, ...] = (
     Case(
         "key=opaque",
         lambda: {**req(), Opaque(): 2},
-        (("unknown_parameter", "$['a Opaque object']"),),
+        (("unknown_parameter", "$['a Python Opaque object']"),),
     ),
     Case(
         "key=int-in-frame",

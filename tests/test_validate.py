@@ -333,3 +333,55 @@ def test_a_lone_surrogate_is_the_one_error_of_its_value_anywhere(request_, path)
 
 def test_valid_unicode_beyond_the_bmp_is_fine():
     assert validator.validate({"model": FLUX2_PRO, "prompt": "a cat \U0001f600 \u00e9"}) == []
+
+
+# --- messages a person reads once ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "tail"),
+    [
+        (None, "got null"),
+        (True, "got true"),
+        ("42", "got the string '42'"),
+        (1.5, "got the number 1.5"),
+        ([1], "got an array of 1 item"),
+        ({"a": 1, "b": 2}, "got an object with 2 keys"),
+        (float("nan"), "got NaN, which is not a JSON number"),
+        (object(), "got a Python object, which is not JSON"),
+        ({1, 2}, "got a Python set object, which is not JSON"),
+    ],
+)
+def test_a_wrong_type_names_the_value_once(value, tail):
+    problem = only(validator.validate({"model": FLUX2_PRO, "prompt": "x", "seed": value}), "invalid_type")
+    assert problem.message == f"seed must be an integer for {FLUX2_PRO}, {tail}"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (None, "model must be a string, got null"),
+        (["x"], "model must be a string, got an array of 1 item"),
+        (7, "model must be a string, got the integer 7"),
+    ],
+)
+def test_a_model_that_is_not_a_string(value, message):
+    [problem] = validator.validate({"model": value, "prompt": "x"})
+    assert problem.message == message
+
+
+def test_a_request_that_is_not_an_object():
+    [problem] = validator.validate([{"model": FLUX2_PRO}])
+    assert problem.message == "a request must be a JSON object, got an array of 1 item"
+
+
+def test_a_huge_integer_is_summarised_in_a_sentence():
+    problems = validator.validate(
+        {"model": FLUX2_PRO, "prompt": "x", "width": 10**400, "height": -(10**30)}
+    )
+    width = next(p for p in problems if p.param == "width")
+    assert width.message.startswith("width is an integer of 401 digits, above the maximum 2048 ")
+    height = next(p for p in problems if p.param == "height")
+    assert height.message.startswith("height is a negative integer of 31 digits, below the minimum")
+    small = only(validator.validate({"model": FLUX2_PRO, "prompt": "x", "n": 9}), "out_of_range")
+    assert small.message.startswith("n 9 is above the maximum 4 ")

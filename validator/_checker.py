@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from validator import _spec, _specload
 from validator._fastpath import SURROGATE, clean_value, fast_entry
-from validator._problem import Problem, describe, key_name, key_path, listing, quote
+from validator._problem import Problem, describe, got, key_name, key_path, listing, quote
 from validator._values import compile_value, did_you_mean, is_integer, unicode_problem
 
 if TYPE_CHECKING:
@@ -569,15 +569,13 @@ def validate(request: Any, *, spec: Spec | str | None = None) -> list[Problem]:
 def model_problems(request: Any, spec: Spec) -> list[Problem]:
     """Problems found before a model checker applies: not an object, no or unknown model."""
     if not isinstance(request, dict):
-        from validator._problem import json_type  # noqa: PLC0415
-
         return [
             Problem(
                 "invalid_type",
                 "error",
                 None,
                 "$",
-                f"a request must be a JSON object, got {json_type(request)}",
+                f"a request must be a JSON object, got {got(request)}",
             )
         ]
     if "model" not in request:
@@ -593,15 +591,13 @@ def model_problems(request: Any, spec: Spec) -> list[Problem]:
         ]
     model_id = request["model"]
     if not isinstance(model_id, str):
-        from validator._problem import json_type  # noqa: PLC0415
-
         return [
             Problem(
                 "invalid_type",
                 "error",
                 "model",
                 "$.model",
-                f"model must be a string, got {json_type(model_id)} ({describe(model_id)})",
+                f"model must be a string, got {got(model_id)}",
             )
         ]
     checker = checker_for(spec, model_id)

@@ -87,7 +87,7 @@ def normalize(
                 filled = tuple(out)[len(request) :] if len(out) > len(request) else ()
                 return _make(Normalized, (out, [*checker.base], filled))
     if policy not in _POLICIES:
-        raise ValueError(f"policy must be one of {', '.join(POLICIES)}, not {policy!r}")
+        raise ValueError(f"policy must be one of {', '.join(POLICIES)}, not {describe(policy)}")
     return _Normalizer(resolved, policy).run(request)
 
 

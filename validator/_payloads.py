@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import io
 import json
+import math
 from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Any, Final, NamedTuple, Protocol
 
+from validator._problem import Overflow
 from validator._sources import (
     DEFAULT_MAX_SIZE,
     NOT_REGULAR_HINT,
@@ -174,6 +176,12 @@ def _constant(name: str) -> Any:
     raise _NotJsonError(name)
 
 
+def _float(text: str) -> float:
+    """A JSON number with a fraction or exponent; ``1e400`` keeps its text (see Overflow)."""
+    value = float(text)
+    return Overflow(text) if math.isinf(value) else value
+
+
 class Decoder:
     """The standard library's C decoder, counting objects that repeat a key.
 
@@ -192,7 +200,9 @@ class Decoder:
                 self.repeats += 1
             return made
 
-        decoder = json.JSONDecoder(object_pairs_hook=pairs, parse_constant=_constant)
+        decoder = json.JSONDecoder(
+            object_pairs_hook=pairs, parse_constant=_constant, parse_float=_float
+        )
         self._decode: Callable[[str], Any] = decoder.decode
         #: The C scanner itself: (value, end) from an index, without the checks of decode.
         self.scan: Callable[[str, int], tuple[Any, int]] = decoder.scan_once  # type: ignore[attr-defined]

@@ -2,7 +2,7 @@
 
 import math
 import re
-from typing import Any, Final, Literal, NamedTuple
+from typing import Any, Final, Literal, NamedTuple, Self
 
 Severity = Literal["error", "warning"]
 
@@ -117,6 +117,22 @@ def _escape(char: str) -> str:
     return char.encode("unicode_escape", "backslashreplace").decode("ascii")
 
 
+class Overflow(float):
+    """A JSON number too large for a 64-bit float (``1e400``): infinite, with its text kept.
+
+    JSON allows the literal; Python (and the API's parser) cannot hold it. Messages
+    show what the file says, not ``Infinity``.
+    """
+
+    __slots__ = ("text",)
+    text: str
+
+    def __new__(cls, text: str) -> Self:
+        made = super().__new__(cls, text)
+        made.text = text if len(text) <= _MAX_DIGITS else f"{text[:_MAX_DIGITS]}..."
+        return made
+
+
 _MAX_DIGITS = 24
 _SMALL = 10**15
 _LOG10_2 = math.log10(2)
@@ -167,6 +183,8 @@ def describe(value: Any) -> str:
         if math.isnan(value):
             return "NaN"
         if math.isinf(value):
+            if isinstance(value, Overflow):
+                return value.text
             return "-Infinity" if value < 0 else "Infinity"
         return float.__repr__(value)
     if isinstance(value, str):
@@ -175,7 +193,13 @@ def describe(value: Any) -> str:
         return f"an array of {len(value)} item{'s' if len(value) != 1 else ''}"
     if isinstance(value, dict):
         return f"an object with {len(value)} key{'s' if len(value) != 1 else ''}"
-    return f"a {type(value).__name__} object"
+    return _python(value)
+
+
+def _python(value: Any) -> str:
+    """``a Python set object``; never the value's own ``repr``."""
+    name = type(value).__name__
+    return "a Python object" if name == "object" else f"a Python {name} object"
 
 
 def key_name(key: Any) -> str:
@@ -205,7 +229,29 @@ def json_type(value: Any) -> str:
         return "an array"
     if isinstance(value, dict):
         return "an object"
-    return f"a {type(value).__name__} (not JSON)"
+    return f"{_python(value)}, which is not JSON"
+
+
+def got(value: Any) -> str:
+    """What a value is, in one phrase, for "must be X, got ...": ``the string '42'``, ``null``.
+
+    The type is named once: a value that describes itself (``null``, ``true``, ``an
+    array of 2 items``) is not followed by its type, nor a type by a repeat of itself.
+    """
+    if value is None or isinstance(value, bool | list | tuple | dict):
+        return describe(value)
+    if isinstance(value, str):
+        return f"the string {quote(value)}"
+    if isinstance(value, float):
+        if isinstance(value, Overflow):
+            return f"{value.text}, outside the range of a 64-bit float (about ±1.8e308)"
+        if not math.isfinite(value):
+            return f"{describe(value)}, which is not a JSON number"
+        return f"the number {describe(value)}"
+    if isinstance(value, int):
+        shown = describe(value)
+        return shown if shown.startswith(("an ", "a ")) else f"the integer {shown}"
+    return json_type(value)
 
 
 def number(value: float) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 from validator import _resources
-from validator._problem import Problem
+from validator._problem import Problem, describe, got
 from validator._spec import parse_size
 from validator._values import ValueSchema, compile_value, ratio
 from validator.errors import SpecIssue
@@ -73,7 +73,7 @@ def schema_issues(doc: "Document") -> list[SpecIssue]:
             if any(o is not error and tuple(o.absolute_path)[: len(path)] == path for o in errors):
                 continue
             issues.extend(
-                _issue(doc, (*path, key), f"unknown key {key!r}")
+                _issue(doc, (*path, key), f"unknown key {describe(key)}")
                 for key in re.findall(r"'([^']*)'", error.message)
             )
             continue
@@ -91,17 +91,60 @@ def _deepest(error: Any) -> Any:
     return error
 
 
+_TYPE_NAMES: Final = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "null",
+}
+#: Longest message text taken from the schema validator as it is (a value it quotes is
+#: the user's, and may be a whole file).
+_MAX_MESSAGE: Final = 240
+
+
 def _schema_message(error: Any) -> str:
+    """A schema failure in capspec's words; the value is described, never repeated in full."""
     instance = error.instance
-    if (
-        error.validator == "type"
-        and isinstance(instance, int | float)
-        and not isinstance(instance, bool)
-    ):
-        # The classic YAML 1.1 trap: 16:9 read as 969. The strict loader already
-        # rejects such scalars; this catches the same mistake from JSON or !!int.
-        return f"{error.message} (quote the value if it is text)"
-    return str(error.message)
+    kind = error.validator
+    expected = error.validator_value
+    if kind == "type":
+        names = [expected] if isinstance(expected, str) else list(expected)
+        want = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
+        if not error.absolute_path:
+            return (
+                "a capability spec is a mapping (capspec:, parameters:, models:, ...), "
+                f"but this file holds {got(instance)}"
+            )
+        message = f"expected {want}, got {got(instance)}"
+        if (
+            "string" in names
+            and isinstance(instance, int | float)
+            and not isinstance(instance, bool)
+        ):
+            # The classic YAML 1.1 trap: 16:9 read as 969. The strict loader already
+            # rejects such scalars; this catches the same mistake from JSON or !!int.
+            message += "; quote the value if it is text"
+        return message
+    if kind == "enum":
+        return f"{describe(instance)} is not one of {', '.join(describe(v) for v in expected)}"
+    if kind == "const":
+        return f"expected {describe(expected)}, got {got(instance)}"
+    if kind == "pattern":
+        return f"{describe(instance)} does not match the pattern {expected}"
+    if kind == "required":
+        return str(error.message).replace(" is a required property", " is required")
+    if kind in {"minProperties", "minItems"} and expected == 1:
+        return "must not be empty"
+    message = str(error.message)
+    shown = repr(instance)
+    if message.startswith(shown):  # jsonschema's messages open with the value's repr
+        message = describe(instance) + message[len(shown) :]
+    if len(message) > _MAX_MESSAGE:
+        message = f"{message[:_MAX_MESSAGE]}... ({len(message):,} characters)"
+    return message
 
 
 class Checks:
@@ -127,7 +170,8 @@ class Checks:
                             dt.date.fromisoformat(value)
                         except ValueError:
                             self.fail(
-                                (*path, key), f"{value!r} is not a calendar date (YYYY-MM-DD)"
+                                (*path, key),
+                                f"{describe(value)} is not a calendar date (YYYY-MM-DD)",
                             )
                     else:
                         visit(value, (*path, key))
@@ -143,7 +187,7 @@ class Checks:
                 if key == "sources" and isinstance(value, list) and path != ():
                     for index, ref in enumerate(value):
                         if ref not in self.source_ids:
-                            self.fail((*path, key, index), f"unknown source {ref!r}")
+                            self.fail((*path, key, index), f"unknown source {describe(ref)}")
                 elif not (path == () and key == "sources"):
                     self.check_source_refs(value, (*path, key))
         elif isinstance(node, list):
@@ -157,25 +201,30 @@ class Checks:
             for index, alias in enumerate(p.get("aliases", ())):
                 path = ("parameters", name, "aliases", index)
                 if alias in parameters:
-                    self.fail(path, f"alias {alias!r} is also a parameter")
+                    self.fail(path, f"alias {describe(alias)} is also a parameter")
                 elif alias in seen:
-                    self.fail(path, f"alias {alias!r} is already an alias of {seen[alias]!r}")
+                    self.fail(
+                        path,
+                        f"alias {describe(alias)} is already an alias of {describe(seen[alias])}",
+                    )
                 elif alias in foreign:
-                    self.fail(path, f"alias {alias!r} is also listed in foreign_names")
+                    self.fail(path, f"alias {describe(alias)} is also listed in foreign_names")
                 seen[alias] = name
         for name, p in parameters.items():
             for index, other in enumerate(p.get("instead", ())):
                 if other not in parameters or other == name:
                     self.fail(
                         ("parameters", name, "instead", index),
-                        f"{other!r} is not another parameter",
+                        f"{describe(other)} is not another parameter",
                     )
         for name in foreign:
             if name in parameters:
-                self.fail(("foreign_names", name), f"{name!r} is a parameter, not a foreign name")
+                self.fail(
+                    ("foreign_names", name), f"{describe(name)} is a parameter, not a foreign name"
+                )
         for name, values in self.data.get("foreign_values", {}).items():
             if name not in parameters:
-                self.fail(("foreign_values", name), f"unknown parameter {name!r}")
+                self.fail(("foreign_values", name), f"unknown parameter {describe(name)}")
                 continue
             schema = parameters[name]["schema"]
             allowed = schema.get("advice", {}).get("enum") or schema.get("enum", ())
@@ -183,7 +232,8 @@ class Checks:
                 if value in allowed:
                     self.fail(
                         ("foreign_values", name, value),
-                        f"{value!r} is a value {name} is documented to take, not a foreign one",
+                        f"{describe(value)} is a value {name} is documented to take, "
+                        "not a foreign one",
                     )
 
     def check_state(
@@ -222,7 +272,8 @@ class Checks:
         for index, other in enumerate(cell.get("instead", ())):
             if other not in taken:
                 self.fail(
-                    (*path, "instead", index), f"{other!r} is not a parameter this model takes"
+                    (*path, "instead", index),
+                    f"{describe(other)} is not a parameter this model takes",
                 )
 
     # -- values -----------------------------------------------------------------
@@ -238,7 +289,7 @@ class Checks:
         if "enum" in node and kind is not None:
             for index, value in enumerate(node["enum"]):
                 if not _type_ok(kind, value):
-                    self.fail((*path, "enum", index), f"{value!r} is not of type {kind}")
+                    self.fail((*path, "enum", index), f"{describe(value)} is not of type {kind}")
 
     def check_consistent(self, schema: dict[str, Any], path: tuple[Any, ...]) -> None:
         for lo_key, hi_key in (
@@ -290,7 +341,7 @@ class Checks:
         compile_value(compiled, where)(value, (subject,), subject, problems)
         for problem in problems:
             if problem.severity == "error" or not allow_warnings:
-                self.fail(path, f"{value!r} breaks its own constraints: {problem.message}")
+                self.fail(path, f"{describe(value)} breaks its own constraints: {problem.message}")
         return problems
 
     # -- rules ------------------------------------------------------------------
@@ -302,12 +353,15 @@ class Checks:
         names = rule.get("params") or ["width", "height"]
         for name in names:
             if name not in params:
-                self.fail(path, f"the {kind} rule names {name!r}, which {model_id} does not take")
+                self.fail(
+                    path, f"the {kind} rule names {describe(name)}, which {model_id} does not take"
+                )
                 return
             if kind == "exclusive" and "default" in params[name]:
                 self.fail(
                     path,
-                    f"{name!r} has a default, so it cannot be exclusive with another parameter",
+                    f"{describe(name)} has a default, so it cannot be exclusive "
+                    "with another parameter",
                 )
         if kind == "size_menu":
             sizes = set(rule["sizes"])

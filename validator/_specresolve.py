@@ -4,6 +4,7 @@ import json
 from collections.abc import Iterable
 from typing import Any, Final
 
+from validator._problem import describe
 from validator._speccheck import CONSTRAINTS, Checks, loosens
 from validator._values import ratio
 
@@ -27,7 +28,7 @@ class Resolver(Checks):
         for model_id, m in data["models"].items():
             other = folded.setdefault(model_id.lower(), model_id)
             if other != model_id:
-                self.fail(("models", model_id), f"id differs only in case from {other!r}")
+                self.fail(("models", model_id), f"id differs only in case from {describe(other)}")
             models[model_id] = self.model(model_id, m, parameters, profiles)
         return {
             "capspec": _FORMAT,
@@ -118,7 +119,9 @@ class Resolver(Checks):
         layers: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
         for index, parent in enumerate(profile.get("extends", ())):
             if parent not in profiles:
-                self.fail(("profiles", name, "extends", index), f"unknown profile {parent!r}")
+                self.fail(
+                    ("profiles", name, "extends", index), f"unknown profile {describe(parent)}"
+                )
                 continue
             layers.extend(self.expand(parent, profiles, (*trail, name)))
         layers.append((("profiles", name), profile))
@@ -131,7 +134,7 @@ class Resolver(Checks):
         layers: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
         for index, name in enumerate(m.get("extends", ())):
             if name not in profiles:
-                self.fail((*base, "extends", index), f"unknown profile {name!r}")
+                self.fail((*base, "extends", index), f"unknown profile {describe(name)}")
                 continue
             layers.extend(self.expand(name, profiles, ()))
         layers.append((base, m))
@@ -151,7 +154,7 @@ class Resolver(Checks):
             for name, override in layer.get("params", {}).items():
                 path = (*layer_path, "params", name)
                 if name not in parameters:
-                    self.fail(path, f"unknown parameter {name!r}")
+                    self.fail(path, f"unknown parameter {describe(name)}")
                     continue
                 where[name] = path
                 state = override.get("state", "takes")
@@ -273,7 +276,10 @@ class Resolver(Checks):
             value, base = override[key], definition.get(key)
             loose = loosens(key, value, base)
             if loose:
-                self.fail((*path, key), f"{key} {value!r} {loose} the parameter's own {base!r}")
+                self.fail(
+                    (*path, key),
+                    f"{key} {describe(value)} {loose} the parameter's own {describe(base)}",
+                )
             out[key] = value
         if "advice" in override:
             advice = self.advice(kind, override["advice"], (*path, "advice"))
@@ -302,7 +308,7 @@ class Resolver(Checks):
             for name, sub in override["properties"].items():
                 base_prop = definition.get("properties", {}).get(name)
                 if base_prop is None:
-                    self.fail((*path, "properties", name), f"unknown property {name!r}")
+                    self.fail((*path, "properties", name), f"unknown property {describe(name)}")
                     continue
                 props[name] = self.tighten(
                     base_prop, props.get(name, base_prop), sub, (*path, "properties", name)

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
 from validator._problem import (
     Problem,
     describe,
+    got,
     json_path,
-    json_type,
     key_name,
     number,
     plural,
@@ -296,18 +296,13 @@ def _type_problem(
     must = f" must be {schema.expected()} for {model}, got "
 
     def problem(value: Any, parts: tuple[Any, ...], param: str | None) -> Problem:
-        got = json_type(value)
-        if isinstance(value, float) and not math.isfinite(value):
-            got = f"{describe(value)}, which is not a JSON number"
-        elif not isinstance(value, list | tuple | dict):
-            got = f"{got} ({describe(value)})"
         path, subject = _where(parts)
         return Problem(
             "invalid_type",
             "error",
             param,
             path,
-            f"{subject}{must}{got}",
+            f"{subject}{must}{got(value)}",
             _type_hint(schema, value),
         )
 
@@ -332,9 +327,9 @@ def _compile_number(schema: ValueSchema, model: str) -> Explainer:
     integer = schema.type == "integer"
     lo, hi, step = schema.minimum, schema.maximum, schema.multiple_of
     allowed = f" for {model} (allowed: {schema.bounds()})"
-    below = f" is below the minimum {number(lo)}{allowed}" if lo is not None else ""
-    above = f" is above the maximum {number(hi)}{allowed}" if hi is not None else ""
-    not_step = f" is not a multiple of {step} for {model}"
+    below = f" below the minimum {number(lo)}{allowed}" if lo is not None else ""
+    above = f" above the maximum {number(hi)}{allowed}" if hi is not None else ""
+    not_step = f" not a multiple of {step} for {model}"
     enum = schema.enum
     enum_text = ", ".join(describe(v) for v in enum) if enum is not None else ""
     advise = _compile_advice(schema, model)
@@ -354,7 +349,7 @@ def _compile_number(schema: ValueSchema, model: str) -> Explainer:
                     "error",
                     param,
                     path,
-                    f"{subject} {describe(value)}{below}",
+                    f"{_value_is(subject, value)}{below}",
                 )
             )
         elif hi is not None and value > hi:
@@ -365,7 +360,7 @@ def _compile_number(schema: ValueSchema, model: str) -> Explainer:
                     "error",
                     param,
                     path,
-                    f"{subject} {describe(value)}{above}",
+                    f"{_value_is(subject, value)}{above}",
                 )
             )
         if step is not None and is_integer(value) and int(value) % step:
@@ -384,18 +379,26 @@ def _compile_number(schema: ValueSchema, model: str) -> Explainer:
                     "error",
                     param,
                     path,
-                    f"{subject} {describe(value)}{not_step}",
+                    f"{_value_is(subject, value)}{not_step}",
                     hint,
                 )
             )
         if enum is not None and not any(json_equal(value, v) for v in enum):
             path, subject = _where(parts)
-            message = f"{subject} {describe(value)} is not one of {enum_text} for {model}"
+            message = f"{_value_is(subject, value)} not one of {enum_text} for {model}"
             out.append(Problem("invalid_value", "error", param, path, message))
         if advise is not None and len(out) == count:
             advise(value, parts, param, out)
 
     return explain
+
+
+def _value_is(subject: str, value: Any) -> str:
+    """``width 5000 is``; a value too big to show reads ``width is an integer of 401 digits,``."""
+    shown = describe(value)
+    if shown.startswith(("a ", "an ")):
+        return f"{subject} is {shown},"
+    return f"{subject} {shown} is"
 
 
 def _compile_string(schema: ValueSchema, model: str) -> Explainer:

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from yaml import events as ev
 
+from validator._problem import describe
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
@@ -150,9 +152,9 @@ def ambiguity(raw: str, resolved: Any) -> str | None:
         if kind_11 == "int" and ":" in raw:
             kind_11 = "a base-60 integer"
         kind_12 = "a string" if isinstance(resolved, str) else f"a {tag_12.removeprefix(_TAG)}"
-        return f"YAML 1.1 reads {raw!r} as {kind_11}, YAML 1.2 as {kind_12}"
+        return f"YAML 1.1 reads {describe(raw)} as {kind_11}, YAML 1.2 as {kind_12}"
     if tag_12 == _TAG + "int" and _OCTAL_11.match(raw) and raw.strip("+-") != "0":
-        return f"YAML 1.1 reads {raw!r} as an octal number, YAML 1.2 as a decimal one"
+        return f"YAML 1.1 reads {describe(raw)} as an octal number, YAML 1.2 as a decimal one"
     return None
 
 
@@ -189,8 +191,10 @@ def _scalar(event: ev.ScalarEvent, *, strict: bool) -> Any:
     except (ValueError, OverflowError) as exc:
         raise _error(str(exc), event) from None
     if kind in {"null", "bool", "int", "float"}:
-        raise _error(f"{raw!r} is not a valid !!{kind}", event)
-    raise _error(f"tag {tag!r} is not allowed: capspec loads YAML safely, plain data only", event)
+        raise _error(f"{describe(raw)} is not a valid !!{kind}", event)
+    raise _error(
+        f"tag {describe(tag)} is not allowed: capspec loads YAML safely, plain data only", event
+    )
 
 
 def _pos(event: ev.Event) -> Position:
@@ -376,7 +380,9 @@ def _build(parser: Any, *, strict: bool, max_depth: int, max_nodes: int) -> Iter
         if key in top.container:
             if strict:
                 line, column = top.key_pos
-                raise YamlError(f"key {key!r} is repeated in this mapping", line, column, path)
+                raise YamlError(
+                    f"key {describe(key)} is repeated in this mapping", line, column, path
+                )
             doc.duplicates.append((path, top.key_pos))
         top.container[key] = value
         doc.keys[path] = top.key_pos
@@ -415,7 +421,8 @@ def _build(parser: Any, *, strict: bool, max_depth: int, max_nodes: int) -> Iter
                 raise _error(f"nesting deeper than {max_depth} levels", event)
             if event.tag is not None and event.tag not in {_TAG + "map", _TAG + "seq", "!"}:
                 raise _error(
-                    f"tag {event.tag!r} is not allowed: capspec loads YAML safely, plain data only",
+                    f"tag {describe(event.tag)} is not allowed: "
+                    "capspec loads YAML safely, plain data only",
                     event,
                 )
             container: dict[Any, Any] | list[Any] = (

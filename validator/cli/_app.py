@@ -1,17 +1,23 @@
 """The click application: options become plain arguments; the library does the work.
 
-Exit codes, for every command: 0 clean, 1 problems found (or stale output), 2 usage error.
+Exit codes, for every command: 0 clean; 1 findings (problems found, or stale output);
+2 usage or configuration error (see ``validator/cli/_common.py``).
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
 from validator._version import __version__
-from validator.cli._common import EXIT_PROBLEMS, SPEC_HELP, load_spec_or_exit
+from validator.cli._common import (
+    EXIT_PROBLEMS,
+    SPEC_HELP,
+    fail,
+    load_spec_or_exit,
+    stale_message,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -24,7 +30,11 @@ def cli() -> None:
     normalize them, or generate schemas and documentation from the same data.
 
     \b
-    Exit codes: 0 clean, 1 problems found, 2 usage error.
+    Exit codes, for every command:
+      0  clean
+      1  findings: problems in the requests, or generated files that are stale
+      2  usage or configuration error: a bad option, a spec that cannot be
+         loaded, an unknown model name, output that cannot be written
     """
 
 
@@ -50,6 +60,7 @@ def schemas(spec_path: str | None, out_dir: str, check: bool) -> None:
       capspec schemas --spec capabilities.yaml --out schemas --check
     """
     from validator import _schemagen  # noqa: PLC0415
+    from validator._problem import plural  # noqa: PLC0415
 
     spec = load_spec_or_exit(spec_path)
     out = Path(out_dir)
@@ -58,17 +69,17 @@ def schemas(spec_path: str | None, out_dir: str, check: bool) -> None:
         for name, why in stale:
             click.echo(f"{out / name}: {why}", err=True)
         if stale:
-            click.echo(
-                f"capspec: {len(stale)} schema file(s) are stale; "
-                f"run `capspec schemas --out {out}`",
-                err=True,
-            )
-            sys.exit(EXIT_PROBLEMS)
-        click.echo(f"{out}: {len(spec.models) + 1} schemas are up to date")
+            message = stale_message(len(stale), len(spec.models) + 1, "schema file")
+            fail(f"{message}; run `capspec schemas --out {out}`", EXIT_PROBLEMS)
+        click.echo(f"{out}: all {plural(len(spec.models) + 1, 'schema')} are up to date")
         return
-    changed = _schemagen.write(spec, out)
+    try:
+        changed = _schemagen.write(spec, out)
+    except OSError as exc:
+        fail(f"cannot write {exc.filename or out}: {exc.strerror or exc}")
     click.echo(
-        f"{out}: {len(changed)} file(s) written or removed, {len(spec.models) + 1} schemas in all"
+        f"{out}: {plural(len(changed), 'file')} written or removed, "
+        f"{len(spec.models) + 1} schemas in all"
     )
 
 

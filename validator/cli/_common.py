@@ -4,6 +4,10 @@ The payload commands (lint, normalize) also share policies, --max-size, streams 
 
 The command modules (``_app``, ``_docs``, ``_lint``, ``_normalize``) import this one;
 it imports none of them.
+
+Exit codes, for every command: 0 clean; 1 findings (problems in the requests, or
+stale generated files); 2 the command could not do its job: a usage error, a spec
+that cannot be loaded, an unknown model name, output that cannot be written.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -31,7 +35,11 @@ SPEC_HELP = "Capability spec to use (default: the spec bundled with capspec)."
 
 
 def load_spec_or_exit(path: str | None) -> Spec:
-    """Load the spec; a bad spec is reported with file:line:col and exits 1, never a traceback."""
+    """Load the spec; a bad spec is reported with file:line:col and exits 2, never a traceback.
+
+    A spec is configuration: when it cannot be loaded nothing was checked, which a
+    script must be able to tell from "problems found" (1).
+    """
     from validator import load_spec  # noqa: PLC0415
 
     try:
@@ -41,7 +49,23 @@ def load_spec_or_exit(path: str | None) -> Spec:
         unreadable = any(issue.line == 0 for issue in exc.issues)
         what = "cannot be read" if unreadable else "is invalid"
         click.echo(f"capspec: the capability spec {exc.path} {what}", err=True)
-        sys.exit(EXIT_PROBLEMS)
+        sys.exit(EXIT_USAGE)
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    """Print ``capspec: message`` on standard error and exit (2 unless told otherwise)."""
+    click.echo(f"capspec: {message}", err=True)
+    sys.exit(code)
+
+
+def stale_message(count: int, total: int, noun: str) -> str:
+    """``1 of 48 schema files is stale``, ``all 50 docs files are stale``."""
+    from validator._problem import plural  # noqa: PLC0415
+
+    if count == total:
+        every = "the" if total == 1 else "all"
+        return f"{every} {plural(total, noun)} {'is' if total == 1 else 'are'} stale"
+    return f"{count:,} of {plural(total, noun)} {'is' if count == 1 else 'are'} stale"
 
 
 # --- what the payload commands (lint, normalize) share -----------------------------------

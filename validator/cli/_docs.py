@@ -6,13 +6,18 @@ Each command turns its options into plain arguments, asks the library modules
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from validator.cli._common import EXIT_PROBLEMS, SPEC_HELP, load_spec_or_exit
+from validator.cli._common import (
+    EXIT_PROBLEMS,
+    SPEC_HELP,
+    fail,
+    load_spec_or_exit,
+    stale_message,
+)
 
 if TYPE_CHECKING:
     from validator._spec import Model, Spec
@@ -23,11 +28,6 @@ _ENDPOINTS = ("images", "videos")
 
 def _spec(path: str | None) -> Spec:
     return load_spec_or_exit(path)
-
-
-def _fail(message: str) -> None:
-    click.echo(f"capspec: {message}", err=True)
-    sys.exit(EXIT_PROBLEMS)
 
 
 # --- models --------------------------------------------------------------------------
@@ -92,12 +92,13 @@ def models(  # noqa: PLR0917 - click passes every option positionally
     known = {m.family.lower(): m.family for m in spec.models.values()}
     for family in families:
         if family.lower() not in known:
+            from validator._problem import quote  # noqa: PLC0415
             from validator._values import did_you_mean  # noqa: PLC0415
 
             hint = did_you_mean(family, sorted(known.values()))
             families_list = ", ".join(sorted(set(known.values())))
             raise click.BadParameter(
-                f"no family {family!r}"
+                f"no family {quote(family)}"
                 + (f"; {hint}" if hint else "")
                 + f" (families: {families_list})",
                 param_hint="'--family'",
@@ -136,7 +137,7 @@ def explain(model: str, output_format: str, spec_path: str | None) -> None:
     cross-field rules, lifecycle and sources. MODEL is the exact model id, or the
     exact display name ("FLUX.2 Pro", "Kontext Max").
 
-    An unknown MODEL exits 1, with the closest ids.
+    An unknown MODEL is a usage error (exit 2), with the closest ids.
 
     \b
     Examples:
@@ -149,8 +150,7 @@ def explain(model: str, output_format: str, spec_path: str | None) -> None:
     spec = _spec(spec_path)
     found = _describe.find_model(spec, model)
     if found is None:
-        _fail(_describe.unknown_model_message(spec, model))
-        return
+        raise click.BadParameter(_describe.unknown_model_message(spec, model), param_hint="'MODEL'")
     render = (
         _describe.render_explain_json if output_format == "json" else _describe.render_explain_text
     )
@@ -287,29 +287,31 @@ def docs(out_dir: str, readme: str, no_readme: bool, check: bool, spec_path: str
       capspec docs --out site/docs --no-readme
     """
     from validator import _docsgen  # noqa: PLC0415
+    from validator._problem import plural  # noqa: PLC0415
 
     spec = _spec(spec_path)
     out = Path(out_dir)
     readme_path = None if no_readme else Path(readme)
+    total = len(spec.models) + 2 + (readme_path is not None)
     try:
         if check:
             stale = _docsgen.changes(spec, out, readme_path)
             for change in stale:
                 click.echo(f"{change.path}: {change.why}", err=True)
             if stale:
-                _fail(f"{len(stale)} docs file(s) are stale; run `capspec docs`")
-            click.echo(f"{out}: {len(spec.models) + 2} docs files are up to date")
+                fail(
+                    f"{stale_message(len(stale), total, 'docs file')}; run `capspec docs`",
+                    EXIT_PROBLEMS,
+                )
+            click.echo(f"{out}: all {plural(total, 'docs file')} are up to date")
             return
         changed = _docsgen.write(spec, out, readme_path)
     except _docsgen.DocsError as exc:
         click.echo(str(exc), err=True)
-        _fail("nothing written")
-        return
+        fail("nothing written")
     except OSError as exc:
-        where = exc.filename or out
-        _fail(f"cannot write {where}: {exc.strerror or exc}")
-        return
+        fail(f"cannot write {exc.filename or out}: {exc.strerror or exc}")
     for change in changed:
         verb = "removed" if change.text is None else "wrote"
         click.echo(f"{verb} {change.path}")
-    click.echo(f"{out}: {len(changed)} file(s) written or removed, {len(spec.models) + 2} in all")
+    click.echo(f"{out}: {plural(len(changed), 'file')} written or removed, {total} in all")

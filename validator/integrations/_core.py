@@ -4,7 +4,7 @@ import logging
 from typing import Any, Final
 
 from validator._normalize import POLICIES, Policy, normalize
-from validator._problem import Problem
+from validator._problem import Problem, describe
 from validator._spec import Spec
 from validator._specload import load_spec
 from validator.errors import RequestError
@@ -30,7 +30,7 @@ def resolve(policy: Policy, spec: Spec | str | None) -> Spec:
         ValueError: ``policy`` is not one of the three policies.
     """
     if policy not in POLICIES:
-        raise ValueError(f"policy must be one of {', '.join(POLICIES)}, not {policy!r}")
+        raise ValueError(f"policy must be one of {', '.join(POLICIES)}, not {describe(policy)}")
     return spec if isinstance(spec, Spec) else load_spec(spec)
 
 
