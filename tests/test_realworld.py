@@ -8,7 +8,17 @@ it is measured by ``python tests/realworld/corpus.py``.
 from __future__ import annotations
 
 import pytest
-from realworld.corpus import CASES, format_problems, load_case, load_cases, main, table
+from realworld.corpus import (
+    CASES,
+    README_END,
+    README_START,
+    format_problems,
+    load_case,
+    load_cases,
+    main,
+    table,
+    write_readme,
+)
 
 from validator._yaml import YamlError
 
@@ -82,3 +92,18 @@ def test_the_agreement_table_counts_every_case(capsys):
     assert f"| all | {len(cases)} | {sum(c.sure for c in cases)} |" in text
     assert main([]) == 0
     assert "| all |" in capsys.readouterr().out
+
+
+def test_the_readme_block_is_written_between_its_markers_only(tmp_path):
+    cases = load_cases()
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# Title\n\n{README_START}\nold\n{README_END}\n\nAfter.\n", encoding="utf-8")
+    assert write_readme(readme, cases) is True
+    text = readme.read_text(encoding="utf-8")
+    assert text.startswith("# Title\n\n") and text.endswith("\n\nAfter.\n")
+    assert table(cases) in text and "old" not in text
+    assert write_readme(readme, cases) is False  # idempotent
+    assert readme.read_text(encoding="utf-8") == text
+    readme.write_text("no markers\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="no <!-- realworld:table -->"):
+        write_readme(readme, cases)

@@ -5,8 +5,9 @@ README.md in this directory for the format and how verdicts are decided). This m
 loads the cases, checks their format, compares capspec's verdict with the expected one,
 and prints the agreement table the README cites::
 
-    python tests/realworld/corpus.py            # the table
-    python tests/realworld/corpus.py --details  # plus every disagreement
+    python tests/realworld/corpus.py                     # the table
+    python tests/realworld/corpus.py --details           # plus every disagreement
+    python tests/realworld/corpus.py --readme README.md  # rewrite the README's block
 """
 
 from __future__ import annotations
@@ -283,16 +284,49 @@ def table(cases: list[Case]) -> str:
     return "\n".join(rows)
 
 
+README_START = "<!-- realworld:table -->"
+README_END = "<!-- /realworld:table -->"
+
+
+def readme_block(cases: list[Case]) -> str:
+    """The README's block: the table, the counts and the sure cases capspec gets wrong."""
+    wrong = [case.id for case in cases if case.sure and not judge(case).agrees]
+    listed = ", ".join(f"`{case_id}`" for case_id in wrong) if wrong else "none"
+    return (
+        f"{README_START}\n{table(cases)}\n\nSure cases capspec gets wrong: {listed}.\n{README_END}"
+    )
+
+
+def write_readme(path: Path, cases: list[Case]) -> bool:
+    """Replace the block between the markers; True when the file changed."""
+    text = path.read_text(encoding="utf-8")
+    start, end = text.find(README_START), text.find(README_END)
+    if start < 0 or end < start:
+        raise ValueError(f"{path}: no {README_START} ... {README_END} block")
+    new = text[:start] + readme_block(cases) + text[end + len(README_END) :]
+    if new == text:
+        return False
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(new, encoding="utf-8")
+    temporary.replace(path)
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--details", action="store_true", help="list every disagreement")
     parser.add_argument("--all", action="store_true", help="with --details: medium and low too")
+    parser.add_argument("--readme", type=Path, help="rewrite the table block of this README")
     args = parser.parse_args(argv)
     cases = load_cases()
     broken = {case.id: format_problems(case) for case in cases}
     for case_id, problems in broken.items():
         for problem in problems:
             print(f"{case_id}: {problem}", file=sys.stderr)
+    if args.readme is not None:
+        changed = write_readme(args.readme, cases)
+        print(f"{args.readme}: {'updated' if changed else 'up to date'}")
+        return 1 if any(broken.values()) else 0
     print(table(cases))
     if args.details:
         for case in cases:
