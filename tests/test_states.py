@@ -189,3 +189,28 @@ def test_foreign_values_must_belong_to_a_parameter(tmp_path):
     with pytest.raises(SpecError) as raised:
         load_spec(path)
     assert any("unknown parameter 'nope'" in i.message for i in raised.value.issues)
+
+
+def test_a_bound_that_refuses_a_value_shown_accepted_is_a_spec_error(tmp_path):
+    text = (ROOT / "capabilities.yaml").read_text()
+    assert "          minimum: -10\n" in text
+    path = tmp_path / "capabilities.yaml"
+    path.write_text(text.replace("          minimum: -10\n", "          minimum: 0\n", 1))
+    with pytest.raises(SpecError) as raised:
+        load_spec(path)
+    messages = [i.message for i in raised.value.issues]
+    assert any(
+        "-0.8 is shown accepted (together-cookbook-lora) but is an error here" in m
+        for m in messages
+    ), messages
+
+
+def test_a_refused_cell_with_evidence_of_acceptance_is_a_spec_error(tmp_path):
+    text = (ROOT / "capabilities.yaml").read_text()
+    old = "      width:\n        state: ignores\n        note: Kontext sets"
+    assert old in text
+    path = tmp_path / "capabilities.yaml"
+    path.write_text(text.replace(old, old.replace("ignores", "refuses"), 1))
+    with pytest.raises(SpecError) as raised:
+        load_spec(path)
+    assert any("evidence of acceptance makes it ignores" in i.message for i in raised.value.issues)

@@ -205,7 +205,9 @@ def _ignored(spec: Spec, model: Model) -> list[dict[str, Any]]:
 
 def evidence_data(evidence: tuple[Evidence, ...]) -> list[dict[str, Any]]:
     """Evidence as plain JSON data: ``[{fact, source, shows, says}]``."""
-    return [e._asdict() for e in evidence]
+    return [
+        {k: v for k, v in e._asdict().items() if k != "value" or v is not None} for e in evidence
+    ]
 
 
 def evidence_lines(items: list[dict[str, Any]]) -> list[str]:

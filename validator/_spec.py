@@ -51,12 +51,15 @@ class Evidence(NamedTuple):
             it, and the API answers), ``documented`` (the docs state it) or
             ``undocumented`` (the docs give it no effect on this model: a seed "—").
         says: The evidence itself, quoted or summarised.
+        value: For accepted evidence on a bound, the value the API accepted (None if
+            not given); the loader checks it passes the error bound.
     """
 
     fact: str
     source: str
     shows: str
     says: str
+    value: Any = None
 
 
 class ModelParameter(NamedTuple):

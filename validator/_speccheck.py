@@ -344,6 +344,47 @@ class Checks:
                 self.fail(path, f"{describe(value)} breaks its own constraints: {problem.message}")
         return problems
 
+    def check_accepted(
+        self,
+        schema: dict[str, Any],
+        evidence: list[dict[str, Any]],
+        path: tuple[Any, ...],
+        where: str,
+    ) -> None:
+        """A value shown accepted must pass the error bounds of the fact it supports.
+
+        Evidence with ``shows: accepted`` and a ``value`` (LoRA scale -0.8 in Together's
+        cookbook) is never an error: the loader says so when a bound contradicts it.
+        """
+        for item in evidence:
+            if item.get("shows") != "accepted" or "value" not in item:
+                continue
+            node: dict[str, Any] | None = schema
+            steps = item["fact"].split(".")[:-1]
+            while steps and node is not None:
+                step = steps.pop(0)
+                if step == "properties" and steps:
+                    node = node.get("properties", {}).get(steps.pop(0))
+                elif step == "items":
+                    node = node.get("items")
+                else:  # advice.*: advice is never an error
+                    node = None
+            if node is None:
+                continue
+            try:
+                compiled = ValueSchema.from_dict(node)
+            except re.error:
+                continue
+            problems: list[Problem] = []
+            compile_value(compiled, where)(item["value"], ("value",), "value", problems)
+            errors = [p.message for p in problems if p.severity == "error"]
+            if errors:
+                self.fail(
+                    (*path, "evidence"),
+                    f"{item['value']!r} is shown accepted ({item['source']}) but is an error "
+                    f"here: {errors[0]}",
+                )
+
     # -- rules ------------------------------------------------------------------
 
     def check_rule(

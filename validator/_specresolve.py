@@ -57,6 +57,7 @@ class Resolver(Checks):
         found = collect_evidence(p)
         if found:
             out["evidence"] = found
+            self.check_accepted(schema, found, path, "(every model)")
         if "default" in p:
             out["default"] = p["default"]
             self.check_default(schema, p["default"], (*path, "default"), "(every model)")
@@ -207,6 +208,7 @@ class Resolver(Checks):
         }
         for name, p in resolved_params.items():
             p["evidence"] = [e for items in evidence.get(name, {}).values() for e in items]
+            self.check_accepted(p["schema"], p["evidence"], where[name], model_id)
         for rule, path in zip(rules, rule_paths, strict=True):
             self.check_rule(model_id, rule, resolved_params, path)
         self.check_rule_defaults(
