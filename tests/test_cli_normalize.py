@@ -414,3 +414,16 @@ def test_normalize_jsonl_prints_every_line_so_line_numbers_match(tmp_path):
 def test_check_and_diff_usage_errors(args):
     result = run("normalize", *args)
     assert result.exit_code == 2
+
+
+def test_write_quiet_prints_only_what_is_wrong(tmp_path):
+    write(tmp_path / "due.json", GOOD)
+    bad = write(tmp_path / "bad.json", FLUX2)
+    result = run("normalize", "--write", "--quiet", str(tmp_path))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{bad}:4:3: error unsupported_parameter "
+        + result.stderr.split(" error unsupported_parameter ", 1)[1].splitlines()[0],
+        f"capspec: {bad} not rewritten: errors remain",
+    ]
+    assert json.loads((tmp_path / "due.json").read_text())["n"] == 1

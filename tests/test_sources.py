@@ -312,3 +312,15 @@ def test_a_path_that_cannot_be_read_is_reported_once_even_when_reached_twice(tmp
     assert len(report["problems"]) == 3
     assert messages["loop1.json"].endswith(": too many levels of symbolic links")
     assert messages["gone.json"].endswith(": a broken symbolic link")
+
+
+def test_normalize_write_skips_a_fifo_in_a_directory_and_says_so(tmp_path):
+    (tmp_path / "r.json").write_text(GOOD)
+    os.mkfifo(tmp_path / "pipe.jsonl")
+    process = capspec("normalize", "--write", str(tmp_path))
+    assert process.returncode == 0, process.stderr
+    assert process.stderr == (
+        f"capspec: rewrote {tmp_path / 'r.json'}\n"
+        "capspec: 1 file rewritten, 0 files left unchanged, 1 skipped: not a regular file\n"
+    )
+    assert json.loads((tmp_path / "r.json").read_text())["n"] == 1

@@ -271,7 +271,7 @@ def open_regular(path: FsPath) -> IO[bytes]:
     try:
         mode = os.fstat(fd).st_mode
         if stat.S_ISREG(mode):
-            if hasattr(os, "set_blocking"):
+            if _OPEN_FLAGS & getattr(os, "O_NONBLOCK", 0):
                 os.set_blocking(fd, True)
             return os.fdopen(fd, "rb")
     except BaseException:

@@ -96,6 +96,7 @@ class Normalizer:
         self.files_mode = write or check or diff
         self.errors = 0
         self.warnings = 0
+        self.skipped = 0  # directory entries that are not regular files, never opened
         self.counts = _Counts()
 
     # --- problems -------------------------------------------------------------------------
@@ -447,6 +448,8 @@ class Normalizer:
         parts = [count(len(counts.changed), done), count(counts.unchanged, left)]
         if counts.failed:
             parts.append(count(counts.failed, "with errors"))
+        if self.skipped:
+            parts.append(f"{self.skipped:,} skipped: not a regular file")
         return ", ".join(parts)
 
 
@@ -535,7 +538,8 @@ def normalize(  # noqa: PLR0917 - click passes each option as an argument
     if files_mode and any(p == "-" for p in paths):
         flag = "--write" if write else "--check" if check else "--diff"
         raise click.UsageError(f"{flag} works on files; standard input (-) is not a file")
-    sources = collect(paths).sources
+    collected = collect(paths)
+    sources = collected.sources
     if not files_mode and (len(paths) != 1 or len(sources) > 1):
         raise click.UsageError(
             "without --write, --check or --diff, normalize takes one file (or -); "
@@ -555,6 +559,7 @@ def normalize(  # noqa: PLR0917 - click passes each option as an argument
         check=check,
         diff=diff,
     )
+    runner.skipped = collected.skipped
     stdin = stdin_bytes()
     with closed_pipe():
         for source in sources:
