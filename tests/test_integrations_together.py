@@ -127,6 +127,30 @@ def test_drop_policy_sends_without_the_unsupported_parameter(generate, server):
     assert body["prompt"] == "a cat"
 
 
+def test_kontext_width_and_height_as_togethers_docs_send_them_are_sent_with_a_warning(
+    generate, server, caplog
+):
+    # Together's Kontext quickstart sends width/height; the API answers: strict mode
+    # must not refuse it (issue 12).
+    with caplog.at_level(logging.WARNING, logger="validator.integrations"):
+        generate(
+            model=KONTEXT,
+            prompt="make his shirt yellow",
+            width=1536,
+            height=1024,
+            image_url="https://github.com/nutlope.png",
+        )
+    [body] = server.bodies
+    assert (body["width"], body["height"]) == (1536, 1024)
+    assert "ignored_parameter" in caplog.text
+
+
+def test_drop_policy_drops_ignored_parameters_too(generate, server):
+    generate(policy="drop", model=KONTEXT, prompt="a cat", width=1536, height=1024)
+    [body] = server.bodies
+    assert "width" not in body and "height" not in body
+
+
 # What travels how.
 
 
