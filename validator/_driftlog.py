@@ -41,15 +41,21 @@ def api_message(text: str) -> str:
         data = json.loads(text)
     except ValueError:
         return _squeeze(text)
-    if isinstance(data, dict):
-        error = data.get("error")
-        if isinstance(error, dict) and isinstance(error.get("message"), str):
-            return str(error["message"])
-        if isinstance(error, str):
-            return error
-        if isinstance(data.get("message"), str):
-            return str(data["message"])
-    return _squeeze(text)
+    return message_of(data) or _squeeze(text)
+
+
+def message_of(data: Any) -> str | None:
+    """The message in a parsed API error body, or None when it has none."""
+    if not isinstance(data, dict):
+        return None
+    error = data.get("error")
+    if isinstance(error, dict) and isinstance(error.get("message"), str):
+        return str(error["message"])
+    if isinstance(error, str):
+        return error
+    if isinstance(data.get("message"), str):
+        return str(data["message"])
+    return None
 
 
 def _squeeze(text: str) -> str:

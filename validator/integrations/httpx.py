@@ -28,6 +28,13 @@ OpenAI's), an exception raised while sending is retried ``max_retries`` times an
 then re-raised as the SDK's ``APIConnectionError``, with the ``RequestError`` as
 its ``__cause__``; nothing is sent in either case.
 
+When Together answers 4xx to a body capspec passed (but 401, 403, 407, 408 and
+429, which are about the account or the connection), the transports, and the
+``response_hook()`` / ``async_response_hook()`` response hooks, log a warning on
+the ``validator.integrations`` logger with the model, the parameters sent and the
+API's message (the spec may be out of date), and append it as one JSON line to
+the file named by ``CAPSPEC_DRIFT_LOG``. The caller gets the same response.
+
 Bodies that are not JSON, or not ``application/json``, are let through unchecked.
 Install with ``pip install 'capspec[httpx]'``.
 """
@@ -45,6 +52,8 @@ except ImportError as exc:  # pragma: no cover - depends on what is installed
         "validator.integrations.httpx needs httpx: pip install 'capspec[httpx]'"
     ) from exc
 
+from validator._driftlog import api_message, is_refusal, logger, report_refusal
+from validator.errors import RequestError
 from validator.integrations._core import IMAGES_PATH, check_images_body, resolve
 
 if TYPE_CHECKING:
@@ -57,12 +66,16 @@ __all__ = [
     "AsyncPreflightTransport",
     "PreflightTransport",
     "async_request_hook",
+    "async_response_hook",
     "is_image_generation",
     "request_hook",
+    "response_hook",
 ]
 
 SyncHook = Callable[[httpx.Request], None]
 AsyncHook = Callable[[httpx.Request], Coroutine[Any, Any, None]]
+SyncResponseHook = Callable[[httpx.Response], None]
+AsyncResponseHook = Callable[[httpx.Response], Coroutine[Any, Any, None]]
 
 _NO_BODY = object()
 
@@ -129,6 +142,64 @@ def async_request_hook(*, policy: Policy = "strict", spec: Spec | str | None = N
     return hook
 
 
+def response_hook(*, policy: Policy = "strict", spec: Spec | str | None = None) -> SyncResponseHook:
+    """A response event hook for ``httpx.Client``: report 4xx answers to bodies capspec passes.
+
+    ``httpx.Client(event_hooks={"request": [request_hook()], "response": [response_hook()]})``.
+    When Together answers 4xx (but 401, 403, 407, 408 and 429, which are about the
+    account or the connection) to an image-generation body that has no errors
+    under the policy, the hook logs a warning on the ``validator.integrations``
+    logger (the spec may be out of date) and appends a JSON line to the file
+    named by ``CAPSPEC_DRIFT_LOG``. It reads the response body (as httpx requires
+    of hooks that look at it) and changes nothing else.
+
+    Args:
+        policy: The policy of the request hook it pairs with.
+        spec: A Spec, a path to a spec file, or None for the bundled spec.
+
+    Returns:
+        The hook, a function of the ``httpx.Response``.
+
+    Raises:
+        ValueError: ``policy`` is not one of the three policies.
+    """
+    resolved = resolve(policy, spec)
+
+    def hook(response: httpx.Response) -> None:
+        request = response.request
+        if is_image_generation(request) and is_refusal(response.status_code):
+            response.read()
+            _report_passed(request, response, policy, resolved)
+
+    return hook
+
+
+def async_response_hook(
+    *, policy: Policy = "strict", spec: Spec | str | None = None
+) -> AsyncResponseHook:
+    """A response event hook for ``httpx.AsyncClient``; see ``response_hook``.
+
+    Args:
+        policy: The policy of the request hook it pairs with.
+        spec: A Spec, a path to a spec file, or None for the bundled spec.
+
+    Returns:
+        The hook, a coroutine function of the ``httpx.Response``.
+
+    Raises:
+        ValueError: ``policy`` is not one of the three policies.
+    """
+    resolved = resolve(policy, spec)
+
+    async def hook(response: httpx.Response) -> None:
+        request = response.request
+        if is_image_generation(request) and is_refusal(response.status_code):
+            await response.aread()
+            _report_passed(request, response, policy, resolved)
+
+    return hook
+
+
 class PreflightTransport(httpx.BaseTransport):
     """A transport that checks image-generation bodies and sends them normalized.
 
@@ -162,9 +233,15 @@ class PreflightTransport(httpx.BaseTransport):
         Raises:
             RequestError: the body has errors; nothing was sent.
         """
-        if is_image_generation(request):
-            request = _rewrite(request, request.read(), self._policy, self._spec)
-        return self.transport.handle_request(request)
+        if not is_image_generation(request):
+            return self.transport.handle_request(request)
+        request = _rewrite(request, request.read(), self._policy, self._spec)
+        response = self.transport.handle_request(request)
+        if not is_refusal(response.status_code):
+            return response
+        raw = b"".join(response.iter_raw())
+        response.close()
+        return _refused(request, response, raw, "httpx.transport")
 
     def close(self) -> None:
         """Close the wrapped transport."""
@@ -212,9 +289,15 @@ class AsyncPreflightTransport(httpx.AsyncBaseTransport):
         Raises:
             RequestError: the body has errors; nothing was sent.
         """
-        if is_image_generation(request):
-            request = _rewrite(request, await request.aread(), self._policy, self._spec)
-        return await self.transport.handle_async_request(request)
+        if not is_image_generation(request):
+            return await self.transport.handle_async_request(request)
+        request = _rewrite(request, await request.aread(), self._policy, self._spec)
+        response = await self.transport.handle_async_request(request)
+        if not is_refusal(response.status_code):
+            return response
+        raw = b"".join([chunk async for chunk in response.aiter_raw()])
+        await response.aclose()
+        return _refused(request, response, raw, "httpx.transport")
 
     async def aclose(self) -> None:
         """Close the wrapped transport."""
@@ -271,4 +354,64 @@ def _rewrite(request: httpx.Request, content: bytes, policy: Policy, spec: Spec)
         headers=headers,
         content=encoded,
         extensions=request.extensions,
+    )
+
+
+def _refused(
+    request: httpx.Request, response: httpx.Response, raw: bytes, via: str
+) -> httpx.Response:
+    """Report a 4xx to a body the transport checked; return the same answer to the caller.
+
+    The body was read off the wire (``raw``, still encoded as sent); the caller
+    gets a response with the same status, headers, extensions and raw bytes.
+    """
+    again = httpx.Response(
+        response.status_code,
+        headers=response.headers,
+        stream=httpx.ByteStream(raw),
+        extensions=response.extensions,
+        request=request,
+    )
+    try:
+        body = _json_body(request, request.content)
+        if body is not _NO_BODY:
+            probe = httpx.Response(
+                response.status_code, headers=response.headers, stream=httpx.ByteStream(raw)
+            )
+            probe.read()
+            _report(request, probe, body, via)
+    except Exception:  # noqa: BLE001 - reporting must never change what the caller gets
+        logger.debug("capspec: could not report a refusal", exc_info=True)
+    return again
+
+
+def _report_passed(
+    request: httpx.Request, response: httpx.Response, policy: Policy, spec: Spec
+) -> None:
+    """Report a 4xx when capspec passes the request's body (the hooks' case)."""
+    try:
+        body = _json_body(request, request.content)
+        if body is _NO_BODY:
+            return
+        try:
+            sent = check_images_body(body, policy=policy, spec=spec)
+        except RequestError:
+            return  # capspec would have refused it: a known error, not drift
+        del sent  # a hook never rewrites: the body went as it came
+        _report(request, response, body, "httpx.hook")
+    except Exception:  # noqa: BLE001 - reporting must never change what the caller gets
+        logger.debug("capspec: could not report a refusal", exc_info=True)
+
+
+def _report(request: httpx.Request, response: httpx.Response, body: Any, via: str) -> None:
+    try:
+        text = response.text
+    except (UnicodeDecodeError, LookupError):
+        text = response.content.decode("utf-8", "replace")
+    report_refusal(
+        via=via,
+        status=response.status_code,
+        body=body,
+        message=api_message(text),
+        url=str(request.url),
     )

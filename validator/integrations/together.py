@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 
+from validator._driftlog import is_refusal, logger, message_of, report_refusal
 from validator.integrations._core import check_images_body, resolve
 
 if TYPE_CHECKING:
@@ -58,6 +59,13 @@ def wrap(client: ClientT, *, policy: Policy = "strict", spec: Spec | str | None 
       ``prompt_upsampling``, ``guidance``, ...) go in ``extra_body``, so callers
       may pass them as plain keywords. Warnings (a retired model, what ``drop``
       or ``fix`` changed) are logged on the ``validator.integrations`` logger.
+
+    When Together answers 4xx to a request capspec passed (but 401, 403, 407, 408
+    and 429, which are about the account or the connection), a warning with the
+    model, the parameters sent and the API's message (the spec may be out of
+    date) is logged on ``validator.integrations`` and appended as one JSON line
+    to the file named by ``CAPSPEC_DRIFT_LOG``; the SDK's error is raised as it
+    was.
 
     Only ``images.generate`` is checked (also through ``with_raw_response`` and
     ``with_streaming_response``). Kling models are video models: Together serves
@@ -200,7 +208,11 @@ class _SyncImages(_Images):
             RequestError: the request has errors; nothing was sent.
         """
         call = self._prepare(params)
-        return self._capspec[0](**call)
+        try:
+            return self._capspec[0](**call)
+        except Exception as exc:
+            _feedback(exc, call)
+            raise
 
 
 class _AsyncImages(_Images):
@@ -218,7 +230,11 @@ class _AsyncImages(_Images):
             RequestError: the request has errors; nothing was sent.
         """
         call = self._prepare(params)
-        return await self._capspec[0](**call)
+        try:
+            return await self._capspec[0](**call)
+        except Exception as exc:
+            _feedback(exc, call)
+            raise
 
 
 class _Client(_Proxy):
@@ -307,6 +323,37 @@ def _keywords(generate: Callable[..., Any]) -> frozenset[str]:
         for name, parameter in parameters.items()
         if parameter.kind in named and name not in TRANSPORT_OPTIONS
     )
+
+
+def _feedback(exc: Exception, call: Mapping[str, Any]) -> None:
+    """Report the SDK's 4xx error for a request capspec passed; the error itself is untouched.
+
+    The SDK's ``APIStatusError`` carries ``status_code``, ``body`` (the parsed JSON)
+    and ``response``; anything else (a connection error) is not a refusal.
+    """
+    status = getattr(exc, "status_code", None)
+    if not isinstance(status, int) or not is_refusal(status):
+        return
+    try:
+        body = {k: v for k, v in call.items() if k not in TRANSPORT_OPTIONS}
+        extra = call.get("extra_body")
+        if isinstance(extra, Mapping):
+            body.update(extra)
+        message = message_of(getattr(exc, "body", None))
+        response = getattr(exc, "response", None)
+        if message is None and response is not None:
+            message = str(getattr(response, "text", "") or "")[:300]
+        request = getattr(response, "request", None)
+        url = getattr(request, "url", None)
+        report_refusal(
+            via="together.wrap",
+            status=status,
+            body=body,
+            message=message or str(exc),
+            url=str(url) if url is not None else None,
+        )
+    except Exception:  # noqa: BLE001 - reporting must never replace the SDK's own error
+        logger.debug("capspec: could not report a refusal", exc_info=True)
 
 
 def _omitted(value: Any) -> bool:
