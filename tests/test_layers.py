@@ -1,8 +1,12 @@
-"""No import runs back up: the command modules share ``cli/_common``, never ``cli/_app``."""
+"""No import runs back up (the command modules share ``cli/_common``, never ``cli/_app``),
+and a test run leaves nothing behind."""
 
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import validator.cli
@@ -41,3 +45,30 @@ def test_only_the_app_assembles_the_commands():
         & _imports(path)
     )
     assert importers == []
+
+
+def test_a_test_run_leaves_no_cache_folder_behind(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "CAPSPEC_CACHE_DIR"}
+    env["TMPDIR"] = str(tmp_path)
+    tests = Path(__file__).parent
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-k",
+            "command_modules",
+            str(tests / "test_layers.py"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 passed" in done.stdout
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("capspec-")) == []

@@ -20,7 +20,13 @@ from typing import TYPE_CHECKING, Any, Final
 from validator import _spec, _specload
 from validator._fastpath import SURROGATE, clean_value, fast_entry
 from validator._problem import Problem, describe, got, key_name, key_path, listing, quote
-from validator._values import compile_value, did_you_mean, is_integer, unicode_problem
+from validator._values import (
+    compile_value,
+    did_you_mean,
+    is_integer,
+    nearest_ratio,
+    unicode_problem,
+)
 
 if TYPE_CHECKING:
     from validator._spec import Model, ModelParameter, Rule, Spec
@@ -44,6 +50,7 @@ class ModelChecker:
         "nested",
         "pair_rules",
         "params",
+        "ratios",
         "required",
         "rule_keys",
         "spec",
@@ -73,6 +80,11 @@ class ModelChecker:
         self.explain = {name: compile_value(p.schema, model.id) for name, p in model.params.items()}
         # Problems that depend only on the key (unsupported, unknown), made once.
         self.fixed: dict[str, Problem] = {}
+        # Aspect-ratio models: the documented ratios a width x height is matched to.
+        ratio_param = model.params.get("aspect_ratio")
+        self.ratios = (
+            tuple(str(s) for s in ratio_param.schema.suggested) if ratio_param is not None else ()
+        )
         # Ignored parameters: a warning each, and the value still checked against the
         # parameter's own definition (the API accepts it, so it parses it).
         self.ignored = {
@@ -179,7 +191,24 @@ class ModelChecker:
                 out.append(problem)
         for rule in self.model.rules:
             self.check_rule(rule, request, out)
+        if self.ratios and "aspect_ratio" not in request:
+            self.ratio_hint(request, out)
         return out
+
+    def ratio_hint(self, request: dict[Any, Any], out: list[Problem]) -> None:
+        """On an aspect-ratio model, name the ratio ``fix`` would put for this width x height."""
+        default = self.spec.parameters["width"].default or 1024
+        width, height = request.get("width", default), request.get("height", default)
+        if not (is_integer(width) and is_integer(height) and width > 0 and height > 0):
+            return
+        best = nearest_ratio(width, height, self.ratios)
+        size = f"{describe(width)}x{describe(height)}"
+        hint = f"use aspect_ratio {quote(best)} instead, the nearest documented ratio to {size}"
+        for index, problem in enumerate(out):
+            if problem.param in {"width", "height"} and (problem.hint or "").startswith(
+                "use aspect_ratio instead"
+            ):
+                out[index] = problem._replace(hint=hint)
 
     def alias(
         self, key: str, canonical: str, value: Any, request: dict[Any, Any], out: list[Problem]
@@ -451,8 +480,16 @@ def _square(bound: int) -> str:
 
 
 def _area_range(lo: int | None, hi: int | None) -> str:
+    """``1,600,225 to 2,073,600 pixels, that is 1265x1265 to 1440x1440``.
+
+    No parentheses: this is a hint, and reports print hints in parentheses.
+    """
     if lo is not None and hi is not None:
-        return f"{lo:,}{_square(lo)} to {hi:,}{_square(hi)} pixels"
+        text = f"{lo:,} to {hi:,} pixels"
+        squares = [_square(lo), _square(hi)]
+        if all(squares):
+            text += f", that is {squares[0].strip(' ()')} to {squares[1].strip(' ()')}"
+        return text
     return f"at least {lo:,} pixels" if lo is not None else f"at most {hi:,} pixels"
 
 
@@ -502,7 +539,7 @@ def _lifecycle(model: Model) -> list[Problem]:
                 "model",
                 "$.model",
                 f"{model.id} is deprecated since {life.since}{why}",
-                "plan a move to an active model (capspec models --status active)",
+                "plan a move to an active model: capspec models --status active",
             )
         ]
     return [
@@ -545,7 +582,7 @@ def validate(request: Any, *, spec: Spec | str | None = None) -> list[Problem]:
     """Check a request and return every problem; ``[]`` when it is valid.
 
     Never raises for any request value: a non-object, unknown keys, wrong types,
-    huge numbers or deep nesting all become problems.
+    huge numbers, lone surrogates or deep nesting all become problems.
 
     Args:
         request: The JSON body you would POST, as Python data.
@@ -553,6 +590,9 @@ def validate(request: Any, *, spec: Spec | str | None = None) -> list[Problem]:
 
     Returns:
         Errors and warnings in request order; model-level warnings first.
+
+    Raises:
+        SpecError: ``spec`` is a path to a spec that cannot be loaded (as ``load_spec``).
     """
     resolved = resolve_spec(spec)
     if type(request) is dict:
@@ -586,7 +626,7 @@ def model_problems(request: Any, spec: Spec) -> list[Problem]:
                 "model",
                 "$.model",
                 "the request names no model",
-                "add a model, for example 'black-forest-labs/FLUX.1-schnell'",
+                _example_model(spec),
             )
         ]
     model_id = request["model"]
@@ -618,12 +658,20 @@ def model_problems(request: Any, spec: Spec) -> list[Problem]:
     ]
 
 
+def _example_model(spec: Spec) -> str:
+    """``add a model, for example '...'``, naming the spec's first active image model."""
+    for model in spec.models.values():
+        if model.lifecycle.status == "active" and model.endpoint == "images":
+            return f"add a model, for example {quote(model.id)}"
+    return "add a model: capspec models --status active lists them"
+
+
 def _model_hint(model_id: str, spec: Spec) -> str | None:
     import difflib  # noqa: PLC0415 - only for unknown models
 
     folded = spec.fold(model_id)
     if folded is not None:
-        return f"did you mean {quote(folded)}? (model ids are case-sensitive)"
+        return f"model ids are case-sensitive: did you mean {quote(folded)}?"
     ids = list(spec.models)
     tails = {i.split("/", 1)[-1].lower(): i for i in ids}
     tail = model_id.split("/", 1)[-1].lower()

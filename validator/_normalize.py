@@ -6,7 +6,7 @@ from typing import Any, Final, Literal, NamedTuple
 from validator._checker import ModelChecker, checker_for, resolve_spec, validate
 from validator._problem import Problem, describe, key_name, key_path, quote
 from validator._spec import Model, Spec
-from validator._values import is_integer, ratio
+from validator._values import is_integer, nearest_ratio
 from validator.errors import RequestError
 
 Policy = Literal["strict", "drop", "fix"]
@@ -71,6 +71,7 @@ def normalize(
 
     Raises:
         ValueError: ``policy`` is not one of the three policies.
+        SpecError: ``spec`` is a path to a spec that cannot be loaded.
     """
     resolved = resolve_spec(spec)
     if type(request) is dict and policy in _POLICIES:
@@ -107,6 +108,7 @@ def preflight(
     Raises:
         RequestError: errors remain; ``.problems`` holds every problem found.
         ValueError: ``policy`` is not one of the three policies.
+        SpecError: ``spec`` is a path to a spec that cannot be loaded.
     """
     result = normalize(request, policy=policy, spec=spec)
     if not result.ok:
@@ -325,8 +327,7 @@ class _Normalizer:
                 f"dropped {names}: {model.id} does not take {them}",
             )
             return
-        target = math.log(width / height)
-        best = min(suggested, key=lambda r: abs(math.log(ratio(r)) - target))
+        best = nearest_ratio(width, height, suggested)
         result["aspect_ratio"] = best
         shown = f"{describe(width)}x{describe(height)}"
         self.change(

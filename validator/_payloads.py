@@ -216,7 +216,7 @@ class Decoder:
             if exc.msg == "Extra data":
                 hint = "a .json file holds one request or an array; use .jsonl for one per line"
             raise PayloadError(
-                "invalid_json", f"not valid JSON: {exc.msg}", exc.lineno + line - 1, exc.colno, hint
+                "invalid_json", _json_message(exc), exc.lineno + line - 1, exc.colno, hint
             ) from None
         except (ValueError, RecursionError, MemoryError) as exc:
             from validator._locate import offender  # noqa: PLC0415 - only for broken files
@@ -227,6 +227,23 @@ class Decoder:
                 raise PayloadError("invalid_json", f"not valid JSON: {message}", line, 1) from None
             at_line, column, message = found
             raise PayloadError("invalid_json", message, at_line + line - 1, column) from None
+
+
+_CONTROL_ESCAPES: Final = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+
+
+def _json_message(exc: json.JSONDecodeError) -> str:
+    """The decoder's complaint as a sentence: two of its messages end in a dangling "at"."""
+    if exc.msg == "Invalid control character at":
+        char = exc.doc[exc.pos] if exc.pos < len(exc.doc) else ""
+        escape = _CONTROL_ESCAPES.get(char, f"\\u{ord(char or ' '):04x}")
+        return (
+            f"not valid JSON: a control character (U+{ord(char or ' '):04X}) inside a string; "
+            f"JSON strings carry it escaped, as {escape}"
+        )
+    if exc.msg == "Unterminated string starting at":
+        return "not valid JSON: the string that starts here has no closing quote"
+    return f"not valid JSON: {exc.msg}"
 
 
 class PayloadError(Exception):

@@ -17,7 +17,7 @@ from validator._problem import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
     from fractions import Fraction
 
 _ARTICLE = {
@@ -37,6 +37,15 @@ def ratio(text: str) -> "Fraction":
 
     width, height = text.split(":")
     return Fraction(int(width), int(height))
+
+
+def nearest_ratio(width: float, height: float, ratios: "Iterable[str]") -> str:
+    """The ``W:H`` among ``ratios`` nearest to ``width/height``.
+
+    Distance is on a log scale, so 2:1 and 1:2 are as far from 1:1.
+    """
+    target = math.log(width / height)
+    return min(ratios, key=lambda r: abs(math.log(ratio(r)) - target))
 
 
 def ecma_regex(pattern: str) -> re.Pattern[str]:
@@ -248,7 +257,7 @@ def unicode_problem(text: str, parts: tuple[Any, ...], param: str | None) -> Pro
             f"two code points that should be the one character U+{joined:04X}; "
             "as they are, the string cannot be encoded as UTF-8"
         )
-        hint = "join the pairs: text.encode('utf-16', 'surrogatepass').decode('utf-16')"
+        hint = "join each pair into the one character it encodes, or remove them"
     else:
         if count == 1:
             message = (
@@ -619,11 +628,8 @@ def _advice_hint(schema: ValueSchema, advice: Advice) -> str | None:
         parts.append(f"ratios from {advice.ratio_min or 'any'} to {advice.ratio_max or 'any'}")
     if not parts:
         return None
-    return (
-        "advised: "
-        + ", ".join(parts)
-        + (f" (sources: {', '.join(advice.sources)})" if advice.sources else "")
-    )
+    sources = f"; sources: {', '.join(advice.sources)}" if advice.sources else ""
+    return f"advised: {', '.join(parts)}{sources}"
 
 
 _WHERE: dict[tuple[Any, ...], tuple[str, str]] = {}

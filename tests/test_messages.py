@@ -1,0 +1,96 @@
+"""Messages a person reads once: no nested parentheses, no "(s)", the hint fix would follow."""
+
+from __future__ import annotations
+
+import pytest
+
+import validator
+from validator import load_spec
+from validator._payloads import read_json
+
+KONTEXT = "black-forest-labs/FLUX.1-kontext-pro"
+VALUES = [None, True, -1, 0, 7, 1001, 10**6, 1.5, "x", "PNG", "16:9", [], [1], {"a": 1}]
+SIZES = [(1001, 768), (1024, 768), (64, 2048), (4000, 4000), (512, 512)]
+
+
+def _depth(text: str) -> int:
+    """The deepest nesting of parentheses outside quotes."""
+    depth = deepest = 0
+    quote = None
+    for char in text:
+        if quote:
+            quote = None if char == quote else quote
+        elif char in "'\"`":
+            quote = char
+        elif char == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == ")":
+            depth -= 1
+    return deepest
+
+
+def _requests():
+    spec = load_spec()
+    names = [*spec.parameters, "widht", "size", "guidance"]
+    for model in spec.models:
+        yield {"model": model}
+        base = {"model": model, "prompt": "a cat"}
+        for name in names:
+            for value in VALUES:
+                yield {**base, name: value}
+        for width, height in SIZES:
+            yield {**base, "width": width, "height": height}
+    for model in ("black-forest-labs/flux.2-pro", "FLUX.2-pro", "nope", 7):
+        yield {"model": model, "prompt": "x"}
+    yield {"prompt": "x"}
+
+
+def test_no_message_nests_parentheses_or_writes_s_in_parentheses():
+    seen = set()
+    for request in _requests():
+        for policy in ("strict", "fix"):
+            for problem in validator.normalize(request, policy=policy).problems:
+                # As the text reporter prints it: message (hint: hint).
+                text = (
+                    f"{problem.message} (hint: {problem.hint})" if problem.hint else problem.message
+                )
+                if _depth(text) > 1 or "(s)" in text:
+                    seen.add(text)
+    assert sorted(seen)[:5] == []
+
+
+def test_the_case_sensitivity_hint_is_one_sentence():
+    [problem] = validator.validate({"model": "black-forest-labs/flux.2-pro", "prompt": "x"})
+    assert (
+        problem.hint == "model ids are case-sensitive: did you mean 'black-forest-labs/FLUX.2-pro'?"
+    )
+
+
+def test_the_missing_model_hint_names_a_served_model():
+    [problem] = validator.validate({"prompt": "x"})
+    example = problem.hint.removeprefix("add a model, for example ").strip("'")
+    assert load_spec().models[example].lifecycle.status == "active"
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "ratio"), [(1001, 768, "4:3"), (768, 1344, "9:16"), (1024, 1024, "1:1")]
+)
+def test_the_width_hint_on_kontext_names_the_ratio_fix_chooses(width, height, ratio):
+    request = {"model": KONTEXT, "prompt": "x", "width": width, "height": height}
+    assert validator.normalize(request, policy="fix").request["aspect_ratio"] == ratio
+    hints = {p.hint for p in validator.validate(request) if p.param in {"width", "height"}}
+    hints.discard("use 1000 or 1008")
+    assert hints == {
+        f"use aspect_ratio '{ratio}' instead, the nearest documented ratio to {width}x{height}"
+    }
+
+
+def test_a_control_character_in_a_json_string_is_named_and_its_escape_given():
+    [broken] = list(read_json(b'{"prompt": "a\tb"}'))
+    assert broken.message == (
+        "not valid JSON: a control character (U+0009) inside a string; "
+        "JSON strings carry it escaped, as \\t"
+    )
+    [open_string] = list(read_json(b'{"prompt": "ab}'))
+    assert open_string.message == "not valid JSON: the string that starts here has no closing quote"
