@@ -214,3 +214,31 @@ def test_a_refused_cell_with_evidence_of_acceptance_is_a_spec_error(tmp_path):
     with pytest.raises(SpecError) as raised:
         load_spec(path)
     assert any("evidence of acceptance makes it ignores" in i.message for i in raised.value.issues)
+
+
+@pytest.mark.parametrize(
+    ("model_id", "size"),
+    [
+        (SEEDREAM5, (1024, 1024)),
+        (SEEDREAM5, (1024, 768)),
+        (SEEDREAM5, (4096, 4096)),
+        ("Wan-AI/Wan2.6-image", (1024, 1536)),
+    ],
+)
+def test_fix_scales_a_size_into_the_pixel_window_keeping_its_ratio(model_id, size):
+    width, height = size
+    result = validator.normalize(
+        {"model": model_id, "prompt": "x", "width": width, "height": height}, policy="fix"
+    )
+    assert result.ok, [str(p) for p in result.problems]
+    new = result.request["width"], result.request["height"]
+    assert new != size
+    assert abs(new[0] / new[1] - width / height) < 0.01
+    assert [p.code for p in result.problems if p.param == "width"] == ["value_changed"]
+    again = validator.normalize(result.request, policy="fix")
+    assert again.request == result.request  # idempotent
+
+
+def test_fix_leaves_a_size_inside_the_window_alone():
+    body = {"model": SEEDREAM5, "prompt": "x", "width": 2560, "height": 1440}
+    assert validator.normalize(body, policy="fix").request == {**validator.normalize(body).request}

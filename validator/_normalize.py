@@ -55,8 +55,9 @@ def normalize(
       is corrected; ``guidance`` becomes ``guidance_scale``; on aspect-ratio
       models, ``width``/``height`` become the nearest documented ``aspect_ratio``;
       numbers outside their range are clamped into it; integers move to the
-      nearest allowed multiple (or menu size); enumeration values are matched
-      ignoring case.
+      nearest allowed multiple (or menu size); a size outside a model's pixel-area
+      window is scaled into it, its aspect ratio kept; enumeration values are
+      matched ignoring case.
 
     Normalizing is idempotent and never mutates its input; when the result has no
     errors, ``validate(result.request)`` has none either.
@@ -246,6 +247,7 @@ class _Normalizer:
             self.sizes_to_ratio(sizes, result, model)
         if self.policy == "fix":
             self.snap_to_menu(result, model, (out.get("width"), out.get("height")))
+            self.fit_area(result, model)
         return result
 
     def snap_to_menu(self, result: dict[Any, Any], model: Model, given: tuple[Any, Any]) -> None:
@@ -274,6 +276,46 @@ class _Normalizer:
                 f"the nearest size {model.id} offers",
             )
             width, height = best
+
+    def fit_area(self, result: dict[Any, Any], model: Model) -> None:
+        """On pixel-area models, a size outside the window is scaled into it, ratio kept.
+
+        The new sides keep the model's multiple and bounds; nothing changes unless the
+        scaled size satisfies every width x height rule.
+        """
+        rules = [r for r in model.rules if r.kind == "pixel_area" and r.severity == "error"]
+        width, height = result.get("width"), result.get("height")
+        if not rules or not (is_integer(width) and is_integer(height)):
+            return
+        width, height = int(width), int(height)
+        if width <= 0 or height <= 0 or _sizes_ok(model, width, height):
+            return
+        lo = max((r.minimum for r in rules if r.minimum is not None), default=None)
+        hi = min((r.maximum for r in rules if r.maximum is not None), default=None)
+        area = width * height
+        target = lo if lo is not None and area < lo else hi
+        if target is None:
+            return
+        step = model.params["width"].schema.multiple_of or 1
+        scale = math.sqrt(target / area)
+        candidates = [
+            (w, h)
+            for w in _around(width * scale, step)
+            for h in _around(height * scale, step)
+            if _sizes_ok(model, w, h)
+        ]
+        if not candidates:
+            return
+        ratio_now = math.log(width / height)
+        best = min(candidates, key=lambda s: (abs(math.log(s[0] / s[1]) - ratio_now), s))
+        result["width"], result["height"] = best
+        self.change(
+            "value_changed",
+            "width",
+            f"size {width}x{height} ({area:,} px) changed to {best[0]}x{best[1]} "
+            f"({best[0] * best[1]:,} px): inside {model.id}'s pixel window, "
+            "the aspect ratio kept as near as the sides' multiple allows",
+        )
 
     def repair(self, key: str, value: Any, model: Model) -> Any:
         """Clamp numbers, move integers to the nearest allowed value, fix enum case."""
@@ -355,6 +397,44 @@ class _Normalizer:
             out[name] = copy_json(value)
             filled.append(name)
         return tuple(filled)
+
+
+def _around(value: float, step: int) -> list[int]:
+    """Multiples of ``step`` near ``value``: two below, two above."""
+    base = int(value // step) * step
+    return [base + k * step for k in (-1, 0, 1, 2) if base + k * step > 0]
+
+
+def _sizes_ok(model: Model, width: int, height: int) -> bool:
+    """Whether width x height passes each side's own bounds and every size rule."""
+    for name, side in (("width", width), ("height", height)):
+        schema = model.params[name].schema
+        if (schema.minimum is not None and side < schema.minimum) or (
+            schema.maximum is not None and side > schema.maximum
+        ):
+            return False
+        if schema.multiple_of and side % schema.multiple_of:
+            return False
+        if schema.enum is not None and side not in schema.enum:
+            return False
+    from fractions import Fraction  # noqa: PLC0415 - fix policy only
+
+    for rule in model.rules:
+        if rule.severity != "error":
+            continue
+        if rule.kind == "size_menu" and (width, height) not in rule.sizes:
+            return False
+        if rule.kind == "pixel_area" and not (
+            (rule.minimum is None or width * height >= rule.minimum)
+            and (rule.maximum is None or width * height <= rule.maximum)
+        ):
+            return False
+        if rule.kind == "aspect_ratio":
+            lo, hi = rule.ratio_bounds
+            value = Fraction(width, height)
+            if (lo is not None and value < lo) or (hi is not None and value > hi):
+                return False
+    return True
 
 
 def _nearest_number(
