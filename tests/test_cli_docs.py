@@ -193,6 +193,7 @@ def test_models_json_carries_every_field(spec):
         "endpoint": "images",
         "status": "retired",
         "since": "2026-10-07",
+        "replaced_by": "black-forest-labs/FLUX.2-dev",
     }
 
 
@@ -275,6 +276,16 @@ def test_explain_gives_every_parameter_with_its_facts(spec):
     assert data["lifecycle"] == {
         "status": "retired",
         "since": "2026-10-07",
+        "announced": None,
+        "removed": None,
+        "last_seen": "2026-08-18",
+        "unlisted_by": "2026-10-07",
+        "refused": False,
+        "replaced_by": {
+            "model": "black-forest-labs/FLUX.2-dev",
+            "note": model.lifecycle.replaced_by.note,
+            "sources": list(model.lifecycle.replaced_by.sources),
+        },
         "note": model.lifecycle.note,
         "sources": list(model.lifecycle.sources),
     }
@@ -344,7 +355,8 @@ def test_explain_accepts_a_display_name():
 def test_explain_text_names_the_key_facts():
     text = run("explain", "black-forest-labs/FLUX.1-schnell").stdout
     assert text.startswith("FLUX.1 Schnell (black-forest-labs/FLUX.1-schnell)\n")
-    assert "retired since 2026-10-07" in text
+    assert "retired (last seen 2026-08-18, unlisted by 2026-10-07)" in text
+    assert "a warning, not an error; use black-forest-labs/FLUX.2-dev instead" in text
     assert "integer, optional, default 4 (this model's own)" in text
     assert "aspect_ratio:" in text
     assert "Sources\n" in text

@@ -304,7 +304,11 @@ def build_corpus() -> list[dict[str, Any]]:
 
 
 def capspec_ok(request: Any) -> bool:
-    return not any(p.severity == "error" for p in validator.validate(request))
+    """No error about the body. A refused retired model is capspec's verdict alone: the
+    generated schemas describe the body and only mark the model deprecated."""
+    return not any(
+        p.severity == "error" and p.code != "retired_model" for p in validator.validate(request)
+    )
 
 
 def rust_validator() -> Any:

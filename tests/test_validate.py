@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -164,12 +166,67 @@ def test_kling_needs_frame_images_and_a_prompt_except_where_skills_says_not():
     ] == [("missing_required", "prompt"), ("missing_required", "frame_images")]
 
 
-def test_lifecycle_warnings():
+def test_lifecycle_unlisted_is_a_warning_removed_is_an_error_and_both_name_a_successor():
+    # No longer listed (skills, 2026-10-07): the API may still answer it.
     retired = validator.validate({"model": SCHNELL, "prompt": "x"})
     assert [(p.code, p.severity) for p in retired] == [("retired_model", "warning")]
-    deprecated = validator.validate({"model": "black-forest-labs/FLUX.1-krea-dev", "prompt": "x"})
+    assert "unlisted by 2026-10-07" in retired[0].message
+    assert retired[0].hint == "use black-forest-labs/FLUX.2-dev instead"
+    # Removed from the serverless catalogue as deprecated, on the same kind of evidence
+    # for FLUX.1 Dev (2026-02-27) and FLUX.1 Krea Dev (2026-05-27): refused.
+    for model, date in (
+        ("black-forest-labs/FLUX.1-dev", "2026-02-27"),
+        ("black-forest-labs/FLUX.1-krea-dev", "2026-05-27"),
+    ):
+        problems = validator.validate({"model": model, "prompt": "x"})
+        assert [(p.code, p.severity) for p in problems] == [("retired_model", "error")]
+        assert f"retired since {date}" in problems[0].message
+        assert "the API refuses it" in problems[0].message
+        assert problems[0].hint == "use black-forest-labs/FLUX.2-dev instead"
+    deprecated = validator.validate({"model": "google/imagen-4.0-fast", "prompt": "x"})
     assert [(p.code, p.severity) for p in deprecated] == [("deprecated_model", "warning")]
-    assert "2026-05-27" in deprecated[0].message
+    assert deprecated[0].hint == "use google/flash-image-2.5 instead"
+
+
+def test_ids_together_served_and_dropped_are_known_with_a_successor():
+    for tool in ("canny", "depth", "redux"):
+        model = f"black-forest-labs/FLUX.1-{tool}"
+        # The body a 2024-25 app sent (public code calling FLUX.1-depth).
+        request = {
+            "model": model,
+            "prompt": "a living room",
+            "image_url": "https://example.com/room.jpg",
+            "width": 1024,
+            "height": 1024,
+            "steps": 28,
+            "guidance_scale": 8,
+            "n": 1,
+            "output_format": "png",
+            "response_format": "url",
+        }
+        problems = validator.validate(request)
+        assert [(p.code, p.severity) for p in problems] == [("retired_model", "warning")]
+        assert problems[0].hint == "use black-forest-labs/FLUX.2-flex instead"
+        # The successor takes the same body.
+        moved = {**request, "model": "black-forest-labs/FLUX.2-flex"}
+        assert [p for p in validator.validate(moved) if p.severity == "error"] == []
+
+
+def test_did_you_mean_suggests_served_models_only():
+    served = {m.id for m in validator.load_spec().models.values() if m.lifecycle.served}
+    retired = [m for m in validator.load_spec().models.values() if not m.lifecycle.served]
+    for model in retired:
+        typo = model.id[:-1] + ("x" if model.id[-1] != "x" else "y")
+        (problem,) = validator.validate({"model": typo, "prompt": "x"})
+        assert problem.code == "unknown_model"
+        named = re.findall(r"'([^']+/[^']+)'", problem.hint or "")
+        assert set(named) <= served, (typo, problem.hint)
+    # The same id but for case or namespace is named, with where to go instead.
+    (problem,) = validator.validate({"model": "FLUX.1-depth", "prompt": "x"})
+    assert problem.hint == (
+        "did you mean 'black-forest-labs/FLUX.1-depth'? It is retired; "
+        "use black-forest-labs/FLUX.2-flex instead"
+    )
 
 
 def test_advice_is_a_warning_not_an_error():

@@ -527,31 +527,53 @@ def _required_hint(name: str) -> str | None:
 
 
 def _lifecycle(model: Model) -> list[Problem]:
+    """The model-level problem of a deprecated or retired model, naming its successor."""
     life = model.lifecycle
     if life.status == "active":
         return []
-    why = f": {life.note}" if life.note else ""
-    if life.status == "deprecated":
-        return [
-            Problem(
-                "deprecated_model",
-                "warning",
-                "model",
-                "$.model",
-                f"{model.id} is deprecated since {life.since}{why}",
-                "plan a move to an active model: capspec models --status active",
-            )
-        ]
-    return [
-        Problem(
-            "retired_model",
-            "warning",
-            "model",
-            "$.model",
-            f"{model.id} was retired on {life.since}{why}",
-            "the API may reject it; see capspec models --status active",
+    since = f" since {life.removed}" if life.removed else ""
+    dates = [
+        f"{label} {date}"
+        for label, date in (
+            ("announced", life.announced),
+            ("last seen", None if life.removed else life.last_seen),
+            ("unlisted by", life.unlisted_by),
         )
+        if date
     ]
+    clauses = [c for c in (life.note, ", ".join(dates)) if c]
+    message = f"{model.id} is {life.status}{since}"
+    if clauses:
+        message += ": " + "; ".join(clauses)
+    code, severity = "deprecated_model", "warning"
+    if life.status == "retired":
+        code = "retired_model"
+        severity = "error" if life.refused else "warning"
+        message += "; the API refuses it" if life.refused else "; the API may still answer it"
+    return [Problem(code, severity, "model", "$.model", message, successor_hint(model))]  # type: ignore[arg-type]
+
+
+def dates_text(model: Model) -> str:
+    """`` since 2026-02-27``, `` (last seen 2026-08-18, unlisted by 2026-10-07)``: what is known."""
+    life = model.lifecycle
+    if life.removed:
+        return f" since {life.removed}"
+    parts = []
+    if life.announced:
+        parts.append(f"announced {life.announced}")
+    if life.last_seen:
+        parts.append(f"last seen {life.last_seen}")
+    if life.unlisted_by:
+        parts.append(f"unlisted by {life.unlisted_by}")
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def successor_hint(model: Model) -> str | None:
+    """``use black-forest-labs/FLUX.2-dev instead``: where to go from a model not served."""
+    successor = model.lifecycle.replaced_by
+    if successor is None:
+        return None
+    return f"use {successor.model} instead"
 
 
 # --- the public entry point ---------------------------------------------------
@@ -669,14 +691,25 @@ def _example_model(spec: Spec) -> str:
 def _model_hint(model_id: str, spec: Spec) -> str | None:
     import difflib  # noqa: PLC0415 - only for unknown models
 
-    folded = spec.fold(model_id)
-    if folded is not None:
-        return f"model ids are case-sensitive: did you mean {quote(folded)}?"
-    ids = list(spec.models)
+    # The same id but for case, or for its namespace: name it, and if it is retired,
+    # where to go instead.
+    same = spec.fold(model_id)
+    case = same is not None
+    if same is None:
+        tail = model_id.split("/", 1)[-1].lower()
+        same = next((i for i in spec.models if i.split("/", 1)[-1].lower() == tail), None)
+    if same is not None:
+        hint = f"did you mean {quote(same)}?"
+        if case:
+            hint = f"model ids are case-sensitive: {hint}"
+        found = spec.models[same]
+        if not found.lifecycle.served and found.lifecycle.replaced_by is not None:
+            hint += f" It is retired; {successor_hint(found)}"
+        return hint
+    # Otherwise only models the API serves are worth suggesting: a retired id is no fix.
+    ids = [m.id for m in spec.models.values() if m.lifecycle.served]
     tails = {i.split("/", 1)[-1].lower(): i for i in ids}
     tail = model_id.split("/", 1)[-1].lower()
-    if tail in tails:
-        return f"did you mean {quote(tails[tail])}?"
     close = difflib.get_close_matches(model_id, ids, n=3, cutoff=0.6)
     close += [tails[t] for t in difflib.get_close_matches(tail, list(tails), n=3, cutoff=0.6)]
     close = list(dict.fromkeys(close))[:3]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, Final
 
+from validator._checker import dates_text, successor_hint
 from validator._problem import number, quote
 from validator._spec import Unsupported
 from validator._tables import literal
@@ -58,9 +59,46 @@ def unknown_model_message(spec: Spec, text: str) -> str:
 
 
 def status_text(model: Model) -> str:
-    """``active``, ``retired since 2026-10-07``."""
+    """``active``, ``retired since 2026-02-27``, ``retired (unlisted by 2025-11-08)``."""
+    return model.lifecycle.status + dates_text(model)
+
+
+def lifecycle_text(model: Model) -> str:
+    """The status, its note, whether the API refuses it, and what to use instead."""
     life = model.lifecycle
-    return life.status if life.since is None else f"{life.status} since {life.since}"
+    text = status_text(model)
+    if life.note:
+        text += f": {life.note}"
+    if life.status == "retired":
+        text += "; the API refuses it (an error)" if life.refused else "; a warning, not an error"
+    hint = successor_hint(model)
+    if hint:
+        text += f"; {hint}"
+    return text
+
+
+def lifecycle_data(model: Model) -> dict[str, Any]:
+    """The lifecycle as JSON: status, dates, refusal, successor, sources."""
+    life = model.lifecycle
+    successor = life.replaced_by
+    return {
+        "status": life.status,
+        "since": life.since,
+        "announced": life.announced,
+        "removed": life.removed,
+        "last_seen": life.last_seen,
+        "unlisted_by": life.unlisted_by,
+        "refused": life.refused,
+        "replaced_by": None
+        if successor is None
+        else {
+            "model": successor.model,
+            "note": successor.note,
+            "sources": list(successor.sources),
+        },
+        "note": life.note,
+        "sources": list(life.sources),
+    }
 
 
 def summary(model: Model) -> dict[str, Any]:
@@ -73,6 +111,9 @@ def summary(model: Model) -> dict[str, Any]:
         "endpoint": model.endpoint,
         "status": model.lifecycle.status,
         "since": model.lifecycle.since,
+        "replaced_by": (
+            model.lifecycle.replaced_by.model if model.lifecycle.replaced_by else None
+        ),
     }
 
 
@@ -241,6 +282,8 @@ def _rule_data(rule: Rule) -> dict[str, Any]:
 def cited(spec: Spec, model: Model) -> list[str]:
     """Every source id the model's facts cite, in the spec's catalogue order."""
     ids: set[str] = set(model.sources) | set(model.lifecycle.sources)
+    if model.lifecycle.replaced_by is not None:
+        ids.update(model.lifecycle.replaced_by.sources)
     for param in model.params.values():
         ids.update(param.sources)
         advice = param.schema.advice
@@ -288,7 +331,6 @@ def describe(spec: Spec, model: Model) -> dict[str, Any]:
         entry["sources"] = list(param.sources)
         entry["evidence"] = evidence_data(param.evidence)
         parameters.append(entry)
-    life = model.lifecycle
     return {
         "id": model.id,
         "name": model.name,
@@ -296,12 +338,7 @@ def describe(spec: Spec, model: Model) -> dict[str, Any]:
         "family": model.family,
         "endpoint": model.endpoint,
         "request": ENDPOINTS.get(model.endpoint, model.endpoint),
-        "lifecycle": {
-            "status": life.status,
-            "since": life.since,
-            "note": life.note,
-            "sources": list(life.sources),
-        },
+        "lifecycle": lifecycle_data(model),
         "note": model.note,
         "profiles": list(model.extends),
         "required": ["model", *model.required],
@@ -481,12 +518,11 @@ def parameter_lines(entry: dict[str, Any], spec: Spec, model: Model) -> list[str
 def render_explain_text(spec: Spec, model: Model) -> str:
     """``capspec explain`` for a terminal: plain text, one fact per line."""
     data = describe(spec, model)
-    life_note = model.lifecycle.note
     out = [f"{model.name} ({model.id})", ""]
     facts = [
         ("family", model.family),
         ("endpoint", data["request"]),
-        ("status", status_text(model) + (f": {life_note}" if life_note else "")),
+        ("status", lifecycle_text(model)),
         ("required", ", ".join(data["required"])),
         ("sources", ", ".join(model.sources)),
     ]

@@ -137,9 +137,7 @@ def render_model(spec: Spec, model: Model) -> str:
     """``models/<id>.md``: everything the spec says about one model."""
     data = _describe.describe(spec, model)
     life = model.lifecycle
-    status = _describe.status_text(model)
-    if life.note:
-        status += f": {life.note}"
+    status = _describe.lifecycle_text(model)
     if life.sources:
         status += f" ({', '.join(life.sources)})"
     schema_file = model.id.replace("/", "__") + ".json"

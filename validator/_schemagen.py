@@ -6,6 +6,7 @@ import contextlib
 import json
 from typing import TYPE_CHECKING, Any, Final
 
+from validator._checker import dates_text, successor_hint
 from validator._files import write_atomic
 from validator._problem import number
 
@@ -44,11 +45,18 @@ def render(document: dict[str, Any]) -> str:
 
 def model_schema(spec: Spec, model: Model) -> dict[str, Any]:
     """The flat JSON Schema of one model's request body."""
-    life = model.lifecycle
-    status = life.status if life.status == "active" else f"{life.status} since {life.since}"
+    status = model.lifecycle.status + dates_text(model)
+    hint = successor_hint(model)
+    if hint:
+        status += f"; {hint}"
     properties: dict[str, Any] = {
         "model": {"const": model.id, "description": f"{model.name}. Lifecycle: {status}."},
     }
+    if model.lifecycle.status != "active":
+        # An annotation: the body is still described; whether the API refuses the
+        # model is capspec's verdict (retired_model), which JSON Schema cannot carry
+        # without rejecting every body.
+        properties["model"]["deprecated"] = True
     dependent: dict[str, list[dict[str, Any]]] = {}
     for name, param in model.params.items():
         properties[name] = _property(spec, param)

@@ -120,13 +120,40 @@ class Rule(NamedTuple):
         return lo, hi
 
 
-class Lifecycle(NamedTuple):
-    """Whether a model is active, deprecated or retired, since when, and who says so."""
+class Successor(NamedTuple):
+    """The model to use instead of a deprecated or retired one, and who says so."""
 
-    status: str
-    since: str | None = None
+    model: str
     note: str | None = None
     sources: tuple[str, ...] = ()
+
+
+class Lifecycle(NamedTuple):
+    """Whether a model is served; for one that is not, when, on what evidence, and what next.
+
+    Dates are what the sources say, never more: ``removed`` is a removal a source
+    dates; ``unlisted_by`` is only the first complete model list that omits the model.
+    """
+
+    status: str
+    note: str | None = None
+    sources: tuple[str, ...] = ()
+    announced: str | None = None
+    removed: str | None = None
+    last_seen: str | None = None
+    unlisted_by: str | None = None
+    refused: bool = False
+    replaced_by: Successor | None = None
+
+    @property
+    def since(self) -> str | None:
+        """The date the status is known to hold from: removed, announced or unlisted_by."""
+        return self.removed or self.announced or self.unlisted_by
+
+    @property
+    def served(self) -> bool:
+        """Active or deprecated: the API serves the model."""
+        return self.status != "retired"
 
 
 class Model(NamedTuple):
@@ -327,12 +354,7 @@ def _model(model_id: str, m: Mapping[str, Any]) -> Model:
         short_name=m.get("short_name", m["name"]),
         family=m["family"],
         endpoint=m["endpoint"],
-        lifecycle=Lifecycle(
-            status=life["status"],
-            since=life.get("since"),
-            note=life.get("note"),
-            sources=tuple(life.get("sources", ())),
-        ),
+        lifecycle=_lifecycle(life),
         params=params,
         unsupported=unsupported,
         rules=rules,
@@ -346,6 +368,27 @@ def _model(model_id: str, m: Mapping[str, Any]) -> Model:
 def _evidence(node: Mapping[str, Any]) -> tuple[Evidence, ...]:
     """The resolved evidence list of a cell or rule: ``[{fact, source, shows, says}]``."""
     return tuple(Evidence(**e) for e in node.get("evidence", ()))
+
+
+def _lifecycle(life: Mapping[str, Any]) -> Lifecycle:
+    successor = life.get("replaced_by")
+    return Lifecycle(
+        status=life["status"],
+        note=life.get("note"),
+        sources=tuple(life.get("sources", ())),
+        announced=life.get("announced"),
+        removed=life.get("removed"),
+        last_seen=life.get("last_seen"),
+        unlisted_by=life.get("unlisted_by"),
+        refused=life.get("refused", False),
+        replaced_by=Successor(
+            model=successor["model"],
+            note=successor.get("note"),
+            sources=tuple(successor.get("sources", ())),
+        )
+        if successor
+        else None,
+    )
 
 
 def parse_size(text: str) -> tuple[int, int]:

@@ -87,6 +87,8 @@ def _deepest(error: Any) -> Any:
     import jsonschema  # noqa: PLC0415
 
     while error.context:
+        if error.validator == "anyOf" and all(c.validator == "required" for c in error.context):
+            return error  # "one of these keys is required": say so, not the first of them
         error = jsonschema.exceptions.best_match(error.context)  # type: ignore[no-untyped-call]
     return error
 
@@ -134,6 +136,10 @@ def _schema_message(error: Any) -> str:
         return f"expected {describe(expected)}, got {got(instance)}"
     if kind == "pattern":
         return f"{describe(instance)} does not match the pattern {expected}"
+    if kind == "anyOf" and error.context:
+        # "one of these keys is required" (_deepest stops there): name them all.
+        names = [repr(name) for c in error.context for name in c.validator_value]
+        return f"one of {', '.join(names)} is required"
     if kind == "required":
         return str(error.message).replace(" is a required property", " is required")
     if kind in {"minProperties", "minItems"} and expected == 1:
@@ -145,6 +151,11 @@ def _schema_message(error: Any) -> str:
     if len(message) > _MAX_MESSAGE:
         message = f"{message[:_MAX_MESSAGE]}... ({len(message):,} characters)"
     return message
+
+
+_DATE_KEYS: Final = frozenset(
+    {"checked", "as_of", "announced", "removed", "last_seen", "unlisted_by"}
+)
 
 
 class Checks:
@@ -165,7 +176,7 @@ class Checks:
         def visit(node: Any, path: tuple[Any, ...]) -> None:
             if isinstance(node, dict):
                 for key, value in node.items():
-                    if key in {"checked", "as_of", "since"} and isinstance(value, str):
+                    if key in _DATE_KEYS and isinstance(value, str):
                         try:
                             dt.date.fromisoformat(value)
                         except ValueError:
@@ -193,6 +204,44 @@ class Checks:
         elif isinstance(node, list):
             for index, value in enumerate(node):
                 self.check_source_refs(value, (*path, index))
+
+    def check_lifecycles(self) -> None:
+        """Dates in order; a successor that exists, is served and is on the same endpoint."""
+        models = self.data["models"]
+        for model_id, m in models.items():
+            life = m["lifecycle"]
+            path = ("models", model_id, "lifecycle")
+            order = [k for k in ("last_seen", "unlisted_by") if k in life]
+            if len(order) == 2 and life["last_seen"] >= life["unlisted_by"]:
+                self.fail(
+                    (*path, "unlisted_by"),
+                    f"unlisted_by {life['unlisted_by']} is not after last_seen {life['last_seen']}",
+                )
+            if "announced" in life and "removed" in life and life["announced"] > life["removed"]:
+                self.fail(
+                    (*path, "removed"),
+                    f"removed {life['removed']} is before announced {life['announced']}",
+                )
+            if life.get("refused") and life["status"] != "retired":
+                self.fail((*path, "refused"), "only a retired model can be refused")
+            successor = life.get("replaced_by")
+            if not successor:
+                continue
+            target = successor["model"]
+            where = (*path, "replaced_by", "model")
+            other = models.get(target)
+            if target == model_id:
+                self.fail(where, "a model cannot replace itself")
+            elif other is None:
+                self.fail(where, f"{target!r} is not a model in the spec")
+            elif other["lifecycle"]["status"] == "retired":
+                self.fail(where, f"{target!r} is retired itself; name a served model")
+            elif other["endpoint"] != m["endpoint"]:
+                self.fail(
+                    where,
+                    f"{target!r} is a {other['endpoint']} model, {model_id} "
+                    f"a {m['endpoint']} one",
+                )
 
     def check_names(self, parameters: dict[str, Any]) -> None:
         seen: dict[str, str] = {}

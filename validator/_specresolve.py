@@ -18,6 +18,7 @@ class Resolver(Checks):
         data = self.data
         self.check_dates()
         self.check_source_refs(data, ())
+        self.check_lifecycles()
         parameters = {name: self.parameter(name, p) for name, p in data["parameters"].items()}
         self.check_names(parameters)
         profiles = data.get("profiles", {})
