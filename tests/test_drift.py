@@ -222,7 +222,7 @@ def test_a_spec_that_cannot_be_used_exits_2_not_1(tmp_path):
     bad.write_text("capspec: 1\n")
     result = run("--spec", str(bad), "--models", write(tmp_path, []))
     assert result.exit_code == 2
-    assert f"the capability spec {bad} cannot be used" in result.output
+    assert f"capspec: the capability spec {bad} is invalid" in result.output
 
 
 def test_every_kind_is_documented_in_the_readme():
@@ -396,3 +396,17 @@ def test_kinds_are_the_ones_compared():
         "bound_differs",
         "deprecated_parameter",
     }
+
+
+def test_the_successor_is_read_from_the_lifecycle_when_the_spec_names_one():
+    from types import SimpleNamespace
+
+    from validator._drift import _successor
+
+    def model(**lifecycle):
+        return SimpleNamespace(lifecycle=SimpleNamespace(**lifecycle))
+
+    assert _successor(model(replaced_by=SimpleNamespace(model="acme/two"))) == "acme/two"
+    assert _successor(model(replaced_by="acme/two")) == "acme/two"
+    assert _successor(model(replaced_by=None)) is None
+    assert _successor(model()) is None

@@ -177,12 +177,14 @@ def compare_listing(spec: Spec, listed: list[Listed], source: str) -> list[Drift
             continue
         if status == RETIRED:
             since = f" since {model.lifecycle.since}" if model.lifecycle.since else ""
+            successor = _successor(model)
+            instead = f", replaced by {successor}" if successor else ""
             found.append(
                 Drift(
                     "relisted_model",
                     model.id,
-                    f"{model.id}: the spec says retired{since}; the listing has it again "
-                    f"(type {', '.join(types)})",
+                    f"{model.id}: the spec says retired{since}{instead}; the listing has it "
+                    f"again (type {', '.join(types)})",
                     "check that it answers, then make its lifecycle active in the spec",
                     source,
                     model=model.id,
@@ -211,13 +213,22 @@ def compare_listing(spec: Spec, listed: list[Listed], source: str) -> list[Drift
     return found
 
 
+def _successor(model: Model) -> str | None:
+    """The id of the model the spec names as this one's successor, if it names one."""
+    successor = getattr(model.lifecycle, "replaced_by", None)  # absent from older specs
+    named = getattr(successor, "model", successor)
+    return named if isinstance(named, str) else None
+
+
 def _unlisted(model: Model, listed: list[Listed], source: str) -> Drift:
     cased = [i.id for i in listed if i.id.lower() == model.id.lower()]
-    hint = (
-        f"the listing has {cased[0]!r}, which differs only in case"
-        if cased
-        else "if Together no longer serves it, make its lifecycle retired in the spec"
-    )
+    successor = _successor(model)
+    if cased:
+        hint = f"the listing has {cased[0]!r}, which differs only in case"
+    elif successor:
+        hint = f"if Together no longer serves it, retire it in the spec (successor: {successor})"
+    else:
+        hint = "if Together no longer serves it, make its lifecycle retired in the spec"
     return Drift(
         "unlisted_model",
         model.id,

@@ -18,9 +18,10 @@ import click
 from validator.cli._common import (
     EXIT_OK,
     EXIT_PROBLEMS,
-    EXIT_USAGE,
     SPEC_HELP,
     closed_pipe,
+    fail,
+    load_spec_or_exit,
     stream,
 )
 
@@ -30,24 +31,6 @@ if TYPE_CHECKING:
 
 _FORMATS = ["text", "json", "github"]
 _DEFAULT_TIMEOUT = 30.0
-
-
-def _fail(message: str) -> None:
-    """An input that cannot be read, or a usage error: exit 2."""
-    click.echo(f"capspec: {message}", err=True)
-    sys.exit(EXIT_USAGE)
-
-
-def _load_spec(path: str | None) -> Spec:
-    """The spec; here a spec that cannot be used exits 2 (1 means drift)."""
-    from validator import SpecError, load_spec  # noqa: PLC0415
-
-    try:
-        return load_spec(path)
-    except SpecError as exc:
-        click.echo(str(exc), err=True)
-        _fail(f"the capability spec {exc.path} cannot be used")
-        raise  # unreachable: _fail exits
 
 
 _EPILOG = """\b
@@ -64,7 +47,7 @@ Kinds of drift (the JSON report's "kind"; the README says what each means):
     "models_source",
     metavar="FILE|URL",
     help="Together's model listing: a saved answer of GET /v1/models, or its URL "
-    "(https://api.together.xyz/v1/models), fetched with $TOGETHER_API_KEY.",
+    "(https://api.together.ai/v1/models), fetched with $TOGETHER_API_KEY.",
 )
 @click.option(
     "--openapi",
@@ -118,10 +101,10 @@ def drift(
 
     \b
     Examples:
-      capspec drift --models https://api.together.xyz/v1/models
+      capspec drift --models https://api.together.ai/v1/models
       capspec drift --models models.json --openapi openapi.yaml --format json
       capspec drift --openapi https://raw.githubusercontent.com/togethercomputer/openapi/main/openapi.yaml
-      capspec drift --models https://api.together.xyz/v1/models --format github
+      capspec drift --models https://api.together.ai/v1/models --format github
 
     \b
     Exit codes: 0 nothing drifted, 1 something drifted, 2 an input cannot be
@@ -131,7 +114,7 @@ def drift(
 
     if models_source is None and openapi_source is None:
         raise click.UsageError("give --models FILE|URL, --openapi FILE|URL, or both")
-    spec = _load_spec(spec_path)
+    spec = load_spec_or_exit(spec_path)  # a spec that cannot be used exits 2 (1 is drift)
     listed: list[Listed] | None = None
     document: dict[str, Any] | None = None
     try:
@@ -147,8 +130,7 @@ def drift(
         if document is not None and openapi_source is not None:
             found.extend(_drift.compare_openapi(spec, document, openapi_source))
     except (_fetch.FetchError, _drift.ListingError, _openapi.OpenApiError) as exc:
-        _fail(str(exc))
-        return
+        fail(str(exc))
     out = stream("stdout")
     counts = _counts(spec, listed)
     inputs = {"models": models_source, "openapi": openapi_source}
