@@ -328,8 +328,8 @@ class ModelChecker:
             ]
             hint = f"remove {key}"
             if takers:
-                hint += f"; models that use it: {listing(takers[:3])}"
-                hint += " and others" if len(takers) > 3 else ""
+                shown = listing(takers) if len(takers) <= 3 else ", ".join(takers[:3]) + ", ..."
+                hint += f"; models that use it: {shown}"
         return Problem("ignored_parameter", "warning", key, key_path(key), message, hint)
 
     def known_names(self) -> tuple[str, ...]:
