@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from apiserver import Answer, ApiServer
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from validator._drift import KINDS, compare_listing, parse_listing
 from validator.cli._app import cli
@@ -22,9 +24,9 @@ LISTING_PATH = "/v1/models"
 TYPES = {"images": "image", "videos": "video"}
 
 
-def run(*args: str, env: dict[str, str | None] | None = None):
+def run(*args: str, env: dict[str, str | None] | None = None, stdin: bytes | None = None):
     env = {"TOGETHER_API_KEY": None, **(env or {})}
-    result = CliRunner().invoke(cli, ["drift", *args], env=env, catch_exceptions=True)
+    result = CliRunner().invoke(cli, ["drift", *args], env=env, input=stdin, catch_exceptions=True)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     return result
@@ -209,6 +211,19 @@ def test_a_missing_file_or_a_directory_exits_2(tmp_path):
     result = run("--models", str(tmp_path))
     assert result.exit_code == 2
     assert "is a directory" in result.output
+
+
+def test_the_listing_from_standard_input(drifted):
+    listing, removed = drifted
+    result = run("--models", "-", stdin=json.dumps(listing).encode())
+    assert result.exit_code == 1
+    assert f"-: unlisted_model {removed}" in result.output
+
+
+def test_only_one_input_from_standard_input():
+    result = run("--models", "-", "--openapi", "-", stdin=b"[]")
+    assert result.exit_code == 2
+    assert "only one of --models and --openapi can read standard input" in result.output
 
 
 def test_no_input_is_a_usage_error():
@@ -410,3 +425,22 @@ def test_the_successor_is_read_from_the_lifecycle_when_the_spec_names_one():
     assert _successor(model(replaced_by="acme/two")) == "acme/two"
     assert _successor(model(replaced_by=None)) is None
     assert _successor(model()) is None
+
+
+@settings(max_examples=60)
+@given(data=st.data())
+def test_removed_and_added_models_are_exactly_what_is_reported(spec, data):
+    """Any served models removed and any new image/video ids added: exactly those reported."""
+    models = served(spec)
+    removed = data.draw(st.sets(st.sampled_from([m.id for m in models]), max_size=5))
+    new_ids = data.draw(
+        st.sets(st.from_regex(r"\Anew-org/[a-z][a-z0-9.-]{0,12}\Z"), max_size=4), label="new"
+    )
+    kinds = data.draw(st.lists(st.sampled_from(["image", "video"]), min_size=4, max_size=4))
+    extra = [{"id": i, "type": k} for i, k in zip(sorted(new_ids), kinds, strict=False)]
+    items = listing_of([m for m in models if m.id not in removed], extra)
+    items = data.draw(st.permutations(items))
+    found = compare_listing(spec, parse_listing(json.dumps(items).encode(), "x"), "x")
+    assert {d.model for d in found if d.kind == "unlisted_model"} == removed
+    assert {d.model for d in found if d.kind == "new_model"} == new_ids
+    assert len(found) == len(removed) + len(new_ids)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import sys
 import time
 import urllib.error
 import urllib.parse
@@ -65,7 +66,7 @@ def read(source: str, *, timeout: float, bearer: bool = False) -> bytes:
     """The bytes of a file, or of the answer to one GET when ``source`` is a URL.
 
     Args:
-        source: A path, or an http(s) URL.
+        source: A path, ``-`` for standard input, or an http(s) URL.
         timeout: Seconds the whole request may take (URLs only).
         bearer: Send ``Authorization: Bearer $TOGETHER_API_KEY`` (URLs only); the
             variable must be set.
@@ -79,7 +80,24 @@ def read(source: str, *, timeout: float, bearer: bool = False) -> bytes:
     """
     if is_url(source):
         return _get(source, timeout=timeout, bearer=bearer)
+    if source == "-":
+        return _read_stdin()
     return _read_file(source)
+
+
+def _read_stdin() -> bytes:
+    stdin = getattr(sys.stdin, "buffer", None)
+    try:
+        content: bytes = (
+            stdin.read(MAX_BYTES + 1)
+            if stdin is not None
+            else sys.stdin.read(MAX_BYTES + 1).encode("utf-8", "surrogateescape")
+        )
+    except OSError as exc:
+        raise FetchError(f"standard input cannot be read: {exc.strerror or exc}") from None
+    if len(content) > MAX_BYTES:
+        raise FetchError(f"standard input: larger than {MAX_BYTES // (1024 * 1024)} MB")
+    return content
 
 
 def _read_file(source: str) -> bytes:

@@ -95,9 +95,9 @@ def drift(
       lacks, types, enumerations and bounds that disagree, deprecations.
 
     \b
-    A FILE is read as is; a URL is fetched with one GET (https, or http to this
-    machine only; no redirects, no retries). The listing URL is sent
-    Authorization: Bearer $TOGETHER_API_KEY; the OpenAPI URL is sent no key.
+    A FILE is read as is (- for standard input); a URL is fetched with one GET
+    (https, or http to this machine only; no redirects, no retries). The listing
+    URL is sent Authorization: Bearer $TOGETHER_API_KEY; the OpenAPI URL no key.
 
     \b
     Examples:
@@ -114,6 +114,8 @@ def drift(
 
     if models_source is None and openapi_source is None:
         raise click.UsageError("give --models FILE|URL, --openapi FILE|URL, or both")
+    if models_source == "-" and openapi_source == "-":
+        raise click.UsageError("only one of --models and --openapi can read standard input (-)")
     spec = load_spec_or_exit(spec_path)  # a spec that cannot be used exits 2 (1 is drift)
     listed: list[Listed] | None = None
     document: dict[str, Any] | None = None
