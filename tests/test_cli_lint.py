@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from validator import load_spec
 from validator._problem import CODES
 from validator._report import Finding, GithubReporter, Summary, TextReporter
 from validator.cli._app import cli
@@ -126,7 +127,29 @@ def test_an_empty_directory_is_clean_and_says_so(tmp_path):
 def test_the_readme_command_lints_the_examples_cleanly():
     result = run("lint", str(ROOT / "examples"))
     assert result.exit_code == 0, result.stdout
-    assert " error " not in result.stdout
+    # The first thing a new user sees: no warning either (a retired model was one).
+    assert result.stdout == "capspec: no problems in 9 requests (5 files)\n"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "`capspec: no problems in 9 requests (5 files)`" in readme
+
+
+def test_the_examples_use_current_models():
+    spec = load_spec()
+    _, report = lint_json(str(ROOT / "examples"))
+    assert report["problems"] == []
+    models = set()
+    for path in sorted((ROOT / "examples").iterdir()):
+        text = path.read_text(encoding="utf-8")
+        models.update(
+            line.split('"model": "')[1].split('"')[0]
+            for line in text.splitlines()
+            if '"model": "' in line
+        )
+        models.update(
+            line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("model:")
+        )
+    assert len(models) >= 5
+    assert {m: spec.models[m].lifecycle.status for m in models} == dict.fromkeys(models, "active")
 
 
 def test_the_readme_example_prints_what_capspec_prints(monkeypatch, tmp_path):

@@ -43,7 +43,7 @@ def duplicate_problem(path: Path) -> Problem:
         str(path[0]) if path else None,
         json_path(path),
         f"key {quote(str(key))} appears more than once in the same object; "
-        "parsers disagree on which value wins (capspec checked the last one)",
+        "parsers disagree on which value wins, and capspec checked the last one",
         "keep one of them",
     )
 

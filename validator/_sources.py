@@ -16,6 +16,8 @@ import stat
 from pathlib import Path as FsPath
 from typing import IO, TYPE_CHECKING, Final, NamedTuple
 
+from validator._problem import quote
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
@@ -117,7 +119,7 @@ def parse_size(text: str) -> int:
     unit = match.group(2).lower() if match else ""
     if match is None or unit not in _UNITS or len(match.group(1)) > 30:
         raise ValueError(
-            f"{text!r} is not a size: give bytes, or a number with KiB, MiB or GiB "
+            f"{quote(text)} is not a size: give bytes, or a number with KiB, MiB or GiB "
             "(K, M, G mean the same; KB, MB, GB are powers of 1000)"
         )
     size = int(match.group(1)) * _UNITS[unit]
