@@ -443,4 +443,7 @@ def test_removed_and_added_models_are_exactly_what_is_reported(spec, data):
     found = compare_listing(spec, parse_listing(json.dumps(items).encode(), "x"), "x")
     assert {d.model for d in found if d.kind == "unlisted_model"} == removed
     assert {d.model for d in found if d.kind == "new_model"} == new_ids
+    for item in found:
+        if item.kind == "new_model":
+            assert "as an image model" in item.message or "as a video model" in item.message
     assert len(found) == len(removed) + len(new_ids)

@@ -140,6 +140,10 @@ def parse_listing(content: bytes, name: str) -> list[Listed]:
     return listed
 
 
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in set("aeiou") else "a"
+
+
 def _json_type(value: Any) -> str:
     names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}
     if value is None:
@@ -252,7 +256,8 @@ def _new(spec: Spec, item: Listed, source: str) -> Drift:
     return Drift(
         "new_model",
         item.id,
-        f"{item.id}{named}: listed as an {item.type} model; the spec does not have it",
+        f"{item.id}{named}: listed as {_article(item.type or '')} {item.type} model; "
+        "the spec does not have it",
         hint,
         source,
         model=item.id,
