@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from validator._checker import validate
+from validator._migrate import migrate
 from validator._normalize import POLICIES, Normalized, Policy, normalize, preflight
 from validator._problem import CODES, ERROR_CODES, WARNING_CODES, Problem
 from validator._spec import Model, Spec
@@ -31,6 +32,7 @@ __all__ = [
     "SpecError",
     "__version__",
     "load_spec",
+    "migrate",
     "normalize",
     "preflight",
     "validate",

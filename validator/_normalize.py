@@ -154,12 +154,17 @@ def _empty(value: Any) -> Any:
 class _Normalizer:
     """The slow path: copies the request, applies the policy, fills defaults, re-checks."""
 
+    #: Parameters the model ignores are kept (a warning) rather than dropped (migrate).
+    keep_ignored = False
+
     def __init__(self, spec: Spec, policy: Policy) -> None:
         self.spec = spec
         self.policy = policy
         self.changes: list[Problem] = []
 
-    def change(self, code: str, param: str | None, message: str) -> None:
+    def change(self, code: str, param: str | None, message: str, kind: str) -> None:
+        """Report one change; ``kind`` names the rule that made it (migrate shows it)."""
+        del kind
         self.changes.append(Problem(code, "warning", param, key_path(param or ""), message))
 
     def run(self, request: Any) -> Normalized:
@@ -178,6 +183,7 @@ class _Normalizer:
                     "value_changed",
                     "model",
                     f"model {quote(model_id)} corrected to {quote(folded)}",
+                    "model_case",
                 )
                 checker = checker_for(self.spec, folded)
         if checker is None:
@@ -215,11 +221,17 @@ class _Normalizer:
                     result[key] = value
                 elif canonical in out:
                     self.change(
-                        "parameter_dropped", key, f"dropped {key}: {canonical} is also given"
+                        "parameter_dropped",
+                        key,
+                        f"dropped {key}: {canonical} is also given",
+                        "rename",
                     )
                 else:
                     self.change(
-                        "renamed_parameter", key, f"renamed {key} (the old name) to {canonical}"
+                        "renamed_parameter",
+                        key,
+                        f"renamed {key} (the old name) to {canonical}",
+                        "rename",
                     )
                     result[canonical] = self.repair(canonical, value, model)
                 continue
@@ -234,6 +246,9 @@ class _Normalizer:
                 sizes[key] = value
                 continue
             name = key_name(key)
+            if self.keep_ignored and name in model.ignored:
+                result[key] = value  # validate reports it: ignored_parameter
+                continue
             if canonical is not None:
                 why = f"{model.id} does not take {canonical} (of which {name} is the old name)"
             elif name in model.ignored:
@@ -242,12 +257,12 @@ class _Normalizer:
                 why = f"{model.id} does not take it"
             else:
                 why = "not a parameter of the API"
-            self.change("parameter_dropped", name, f"dropped {name}: {why}")
+            self.change("parameter_dropped", name, f"dropped {name}: {why}", "refused")
         if sizes:
             self.sizes_to_ratio(sizes, result, model)
         if self.policy == "fix":
             self.snap_to_menu(result, model, (out.get("width"), out.get("height")))
-            self.fit_area(result, model)
+            self.fit_area(result, model, (out.get("width"), out.get("height")))
         return result
 
     def snap_to_menu(self, result: dict[Any, Any], model: Model, given: tuple[Any, Any]) -> None:
@@ -267,54 +282,50 @@ class _Normalizer:
                 rule.sizes,
                 key=lambda s: (abs(math.log(s[0] / s[1]) - target), abs(s[0] * s[1] - area)),
             )
-            self.changes = [c for c in self.changes if c.param not in {"width", "height"}]
-            result["width"], result["height"] = best
-            self.change(
-                "value_changed",
-                "width",
-                f"size {describe(given[0])}x{describe(given[1])} changed to {best[0]}x{best[1]}, "
-                f"the nearest size {model.id} offers",
-            )
+            self.resize(result, given, best, f"the nearest size {model.id} offers", "size_menu")
             width, height = best
 
-    def fit_area(self, result: dict[Any, Any], model: Model) -> None:
-        """On pixel-area models, a size outside the window is scaled into it, ratio kept.
+    def fit_area(self, result: dict[Any, Any], model: Model, given: tuple[Any, Any]) -> None:
+        """A size outside a pixel-area window or aspect-ratio range is moved into it.
 
-        The new sides keep the model's multiple and bounds; nothing changes unless the
-        scaled size satisfies every width x height rule.
+        The new size is the allowed one nearest in aspect ratio to the size given
+        (before any side was clamped), then nearest in area, on the sides' multiples
+        and within their bounds; nothing changes when no size satisfies every rule.
         """
-        rules = [r for r in model.rules if r.kind == "pixel_area" and r.severity == "error"]
+        rules = [
+            r
+            for r in model.rules
+            if r.kind in {"pixel_area", "aspect_ratio"} and r.severity == "error"
+        ]
         width, height = result.get("width"), result.get("height")
         if not rules or not (is_integer(width) and is_integer(height)):
             return
         width, height = int(width), int(height)
         if width <= 0 or height <= 0 or _sizes_ok(model, width, height):
             return
-        lo = max((r.minimum for r in rules if r.minimum is not None), default=None)
-        hi = min((r.maximum for r in rules if r.maximum is not None), default=None)
-        area = width * height
-        target = lo if lo is not None and area < lo else hi
-        if target is None:
-            return
-        step = model.params["width"].schema.multiple_of or 1
-        scale = math.sqrt(target / area)
-        candidates = [
-            (w, h)
-            for w in _around(width * scale, step)
-            for h in _around(height * scale, step)
-            if _sizes_ok(model, w, h)
-        ]
-        if not candidates:
-            return
-        ratio_now = math.log(width / height)
-        best = min(candidates, key=lambda s: (abs(math.log(s[0] / s[1]) - ratio_now), s))
-        result["width"], result["height"] = best
+        if all(is_integer(g) and g > 0 for g in given):
+            width, height = int(given[0]), int(given[1])
+        best = _fit(model, width, height)
+        if best is not None:
+            why = f"the size nearest in aspect ratio that the size rules of {model.id} allow"
+            self.resize(result, given, best, why, "pixel_area")
+
+    def resize(
+        self,
+        out: dict[Any, Any],
+        given: tuple[Any, Any],
+        size: tuple[int, int],
+        why: str,
+        kind: str,
+    ) -> None:
+        """Set width x height; one change replaces those reported for either side."""
+        self.changes = [c for c in self.changes if c.param not in {"width", "height"}]
+        out["width"], out["height"] = size
         self.change(
             "value_changed",
             "width",
-            f"size {width}x{height} ({area:,} px) changed to {best[0]}x{best[1]} "
-            f"({best[0] * best[1]:,} px): inside {model.id}'s pixel window, "
-            "the aspect ratio kept as near as the sides' multiple allows",
+            f"size {describe(given[0])}x{describe(given[1])} changed to {size[0]}x{size[1]}, {why}",
+            kind,
         )
 
     def repair(self, key: str, value: Any, model: Model) -> Any:
@@ -344,7 +355,10 @@ class _Normalizer:
         # "is not" first: NaN != NaN, and a value left alone is no change.
         if fixed is not value and (fixed != value or type(fixed) is not type(value)):
             self.change(
-                "value_changed", key, f"{key} {describe(value)} changed to {describe(fixed)}"
+                "value_changed",
+                key,
+                f"{key} {describe(value)} changed to {describe(fixed)}",
+                "nearest_value",
             )
         return fixed
 
@@ -358,6 +372,7 @@ class _Normalizer:
                 "parameter_dropped",
                 next(iter(sizes)),
                 f"dropped {names}: {model.id} does not take {them}",
+                "size_to_ratio",
             )
             return
         default = self.spec.parameters["width"].default or 1024
@@ -367,6 +382,7 @@ class _Normalizer:
                 "parameter_dropped",
                 next(iter(sizes)),
                 f"dropped {names}: {model.id} does not take {them}",
+                "size_to_ratio",
             )
             return
         best = nearest_ratio(width, height, suggested)
@@ -377,6 +393,7 @@ class _Normalizer:
             "aspect_ratio",
             f"{names} ({shown}) replaced by aspect_ratio {quote(best)}, "
             f"the nearest ratio {model.id} documents",
+            "size_to_ratio",
         )
 
     def fill_defaults(self, out: dict[Any, Any], checker: ModelChecker) -> tuple[str, ...]:
@@ -399,10 +416,48 @@ class _Normalizer:
         return tuple(filled)
 
 
-def _around(value: float, step: int) -> list[int]:
-    """Multiples of ``step`` near ``value``: two below, two above."""
-    base = int(value // step) * step
-    return [base + k * step for k in (-1, 0, 1, 2) if base + k * step > 0]
+def _fit(model: Model, width: int, height: int) -> tuple[int, int] | None:
+    """The allowed width x height nearest in ratio (then area) to the given one, or None."""
+    from fractions import Fraction  # noqa: PLC0415 - fix policy only
+
+    area_lo, area_hi = 0.0, math.inf
+    ratio_lo: Fraction | None = None
+    ratio_hi: Fraction | None = None
+    for rule in model.rules:
+        if rule.severity != "error":
+            continue
+        if rule.kind == "pixel_area":
+            area_lo = max(area_lo, rule.minimum or 0)
+            area_hi = min(area_hi, rule.maximum if rule.maximum is not None else math.inf)
+        elif rule.kind == "aspect_ratio":
+            ratio_lo, ratio_hi = rule.ratio_bounds
+    wide, high = model.params["width"].schema, model.params["height"].schema
+    step_w, step_h = wide.multiple_of or 1, high.multiple_of or 1
+    goal = Fraction(width, height)
+    if ratio_lo is not None:
+        goal = max(goal, ratio_lo)
+    if ratio_hi is not None:
+        goal = min(goal, ratio_hi)
+    goal_area = min(max(width * height, area_lo), area_hi)
+    best: tuple[float, float, int, int] | None = None
+    low_w = math.ceil((wide.minimum or step_w) / step_w) * step_w
+    for w in range(int(low_w), int(wide.maximum or 8192) + 1, step_w):
+        lo = max(float(high.minimum or step_h), area_lo / w)
+        hi = min(float(high.maximum) if high.maximum is not None else math.inf, area_hi / w)
+        if ratio_hi is not None:
+            lo = max(lo, float(w / ratio_hi))
+        if ratio_lo is not None:
+            hi = min(hi, float(w / ratio_lo))
+        first, last = math.ceil(lo / step_h) * step_h, math.floor(hi / step_h) * step_h
+        if first > last:
+            continue
+        h = min(max(round(w / goal / step_h) * step_h, first), last)
+        if not _sizes_ok(model, w, int(h)):
+            continue
+        score = (abs(math.log(w / h) - math.log(goal)), abs(w * h - goal_area))
+        if best is None or score < best[:2]:
+            best = (*score, w, int(h))
+    return None if best is None else (best[2], best[3])
 
 
 def _sizes_ok(model: Model, width: int, height: int) -> bool:

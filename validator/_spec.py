@@ -198,6 +198,8 @@ class Spec:
         foreign_names: Names from other APIs, with what to use instead.
         foreign_values: Values from other APIs, by parameter, with what to send instead.
         aliases: Old parameter names, mapped to the current ones.
+        migrations: The migration rules by name (``migrations:`` in the spec), each
+            as its spec entry; empty when the spec defines none.
     """
 
     __slots__ = (
@@ -209,6 +211,7 @@ class Spec:
         "digest",
         "foreign_names",
         "foreign_values",
+        "migrations",
         "models",
         "parameters",
         "path",
@@ -229,6 +232,7 @@ class Spec:
         foreign_names: Mapping[str, str],
         foreign_values: Mapping[str, Mapping[str, str]] | None = None,
         aliases: Mapping[str, str],
+        migrations: Mapping[str, Mapping[str, Any]] = _EMPTY,
     ) -> None:
         self.path = path
         self.digest = digest
@@ -240,6 +244,7 @@ class Spec:
         self.foreign_names = foreign_names
         self.foreign_values = foreign_values or {}
         self.aliases = aliases
+        self.migrations = migrations
         self._checkers: dict[str, Any] = {}
         self._takers: dict[str, tuple[str, ...]] = {}
         self._folded: dict[str, str] = {}
@@ -295,6 +300,7 @@ class Spec:
             foreign_names=dict(data.get("foreign_names", {})),
             foreign_values={k: dict(v) for k, v in data.get("foreign_values", {}).items()},
             aliases=aliases,
+            migrations=MappingProxyType(dict(data.get("migrations", {}))),
         )
 
 

@@ -285,6 +285,27 @@ class Checks:
                         "not a foreign one",
                     )
 
+    def check_migrations(self, rules: dict[str, Any], parameters: dict[str, Any]) -> None:
+        """The migration rules name parameters of the right types."""
+
+        def need(path: tuple[Any, ...], name: str, kinds: set[str]) -> None:
+            found = parameters.get(name)
+            if found is None:
+                self.fail(path, f"{name!r} is not a parameter")
+            elif found["schema"].get("type") not in kinds:
+                self.fail(path, f"{name!r} is not of type {' or '.join(sorted(kinds))}")
+
+        base = ("migrations",)
+        inputs = rules["image_inputs"]
+        need((*base, "image_inputs", "one"), inputs["one"], {"string"})
+        need((*base, "image_inputs", "many"), inputs["many"], {"array"})
+        for index, name in enumerate(rules["model_defaults"]["params"]):
+            need((*base, "model_defaults", "params", index), name, {"integer", "number"})
+        for rule in ("size_to_ratio", "ratio_to_size"):
+            for name, kinds in (("width", {"integer"}), ("height", {"integer"})):
+                need((*base, rule), name, kinds)
+            need((*base, rule), "aspect_ratio", {"string"})
+
     def check_state(
         self,
         name: str,

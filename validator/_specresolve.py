@@ -31,6 +31,9 @@ class Resolver(Checks):
             if other != model_id:
                 self.fail(("models", model_id), f"id differs only in case from {describe(other)}")
             models[model_id] = self.model(model_id, m, parameters, profiles)
+        migrations = data.get("migrations")
+        if migrations is not None:
+            self.check_migrations(migrations, parameters)
         return {
             "capspec": _FORMAT,
             "title": data["title"],
@@ -40,6 +43,7 @@ class Resolver(Checks):
             "foreign_names": data.get("foreign_names", {}),
             "foreign_values": data.get("foreign_values", {}),
             "models": models,
+            **({"migrations": migrations} if migrations is not None else {}),
         }
 
     # -- parameters -------------------------------------------------------------
