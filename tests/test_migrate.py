@@ -218,7 +218,9 @@ def test_reference_images_become_image_url_for_a_target_that_takes_only_image_ur
     result = migrate(request, KONTEXT_PRO)
     assert result.request["image_url"] == "https://e.x/a.png"
     message = _changes(result)["reference_images"].message
-    assert "first item" in message and "the other 1 image(s) are not sent" in message
+    assert "first item" in message and message.endswith(
+        "; the other image is not sent (migration rule image_inputs)"
+    )
     assert result.ok
 
 
@@ -279,6 +281,25 @@ def test_every_change_names_a_rule_of_the_spec():
                 continue
             rule = problem.message.rsplit("(migration rule ", 1)[1].rstrip(")")
             assert rule in SPEC.migrations, problem
+
+
+def test_no_message_nests_parentheses_or_writes_s_in_parentheses():
+    from test_messages import _depth
+
+    images = ["https://e.x/a.png", "https://e.x/b.png", "https://e.x/c.png"]
+    requests = [
+        {**_schnell_request(), "guidance": 3, "image_url": "https://e.x/a.png"},
+        {"model": KONTEXT_PRO, "prompt": "x", "aspect_ratio": "21:9", "steps": 28},
+        {"model": "google/flash-image-2.5", "prompt": "x", "reference_images": images},
+    ]
+    seen = set()
+    for request in requests:
+        for target in SERVED:
+            for problem in migrate(request, target.id).problems:
+                text = f"{problem.message} (hint: {problem.hint})" if problem.hint else problem.message
+                if _depth(text) > 1 or "(s)" in text:
+                    seen.add(text)
+    assert sorted(seen)[:5] == []
 
 
 def test_a_spec_without_migrations_cannot_migrate(tmp_path):

@@ -177,8 +177,10 @@ class _Migrator(_Normalizer):
                 return  # nothing to carry: the refused rule drops it
             _replace_key(out, many, {one: items[0]})
             message = f"{many} became {one} (its first item): {self.target.id} takes one {one}"
-            if len(items) > 1:
-                message += f"; the other {len(items) - 1} image(s) are not sent"
+            if len(items) == 2:
+                message += "; the other image is not sent"
+            elif len(items) > 2:
+                message += f"; the other {len(items) - 1} images are not sent"
             self.change("renamed_parameter", many, message, "image_inputs")
 
     def model_defaults(self, out: dict[Any, Any]) -> None:
@@ -198,7 +200,7 @@ class _Migrator(_Normalizer):
                 or value != mine.default
             ):
                 continue
-            was = f"{name} {describe(value)} ({source.id}'s default)"
+            was = f"{name} {describe(value)}, the default of {source.id}"
             if theirs.default is None:
                 del out[name]
                 self.change(
@@ -212,7 +214,7 @@ class _Migrator(_Normalizer):
                 self.change(
                     "value_changed",
                     name,
-                    f"{was} changed to {describe(theirs.default)}, {target.id}'s default",
+                    f"{was}, changed to {describe(theirs.default)}, the default of {target.id}",
                     "model_defaults",
                 )
 
