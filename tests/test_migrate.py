@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -11,13 +12,16 @@ from hypothesis import strategies as st
 
 import validator
 from validator import load_spec, migrate, validate
+from validator._migrate import successor
 
 from strategies import valid_request
 
 SPEC = load_spec()
+SPEC_DIR = Path(__file__).parent / "specs"
 SCHNELL = "black-forest-labs/FLUX.1-schnell"
 KONTEXT_PRO = "black-forest-labs/FLUX.1-kontext-pro"
 FLUX2_PRO = "black-forest-labs/FLUX.2-pro"
+FLUX2_DEV = "black-forest-labs/FLUX.2-dev"
 IMAGES = [m for m in SPEC.models.values() if m.endpoint == "images"]
 SERVED = [m for m in IMAGES if m.lifecycle.status != "retired"]
 # Lifecycle problems belong to the source model; a request is "valid" without them.
@@ -50,7 +54,7 @@ def _changes(result):
 # --- How it will be checked (issue 13) ---------------------------------------------------
 
 
-@pytest.mark.parametrize("to", [KONTEXT_PRO, FLUX2_PRO])
+@pytest.mark.parametrize("to", [None, KONTEXT_PRO, FLUX2_PRO])
 def test_a_schnell_request_migrated_is_valid_kept_reported_idempotent_and_untouched(to):
     request = _schnell_request()
     before = copy.deepcopy(request)
@@ -60,7 +64,7 @@ def test_a_schnell_request_migrated_is_valid_kept_reported_idempotent_and_untouc
     assert result.ok
     assert _errors(validate(result.request)) == []
     out = result.request
-    assert out["model"] == to
+    assert out["model"] == (to or FLUX2_DEV)
     assert out["prompt"] == request["prompt"]
     assert out["seed"] == 42
     assert out["n"] == 2
@@ -72,6 +76,9 @@ def test_a_schnell_request_migrated_is_valid_kept_reported_idempotent_and_untouc
     assert changes["negative_prompt"].code == "parameter_dropped"
     # Idempotent on its target.
     again = migrate(out, to)
+    assert again.request == out
+    assert _changes(again) == {}
+    again = migrate(out, out["model"])
     assert again.request == out
     assert _changes(again) == {}
 
@@ -87,6 +94,22 @@ def test_schnell_to_kontext_turns_1344x768_into_16_9_and_its_steps_into_kontext_
     assert "1344x768" in changes["aspect_ratio"].message
     assert "model_defaults" in changes["steps"].message
     assert "negative_prompt" in changes and "refused" in changes["negative_prompt"].message
+
+
+def test_schnell_to_its_successor_drops_the_schnell_default_steps_and_says_why():
+    result = migrate(_schnell_request())
+    out = result.request
+    assert out["model"] == FLUX2_DEV
+    assert (out["width"], out["height"]) == (1344, 768)
+    assert "steps" not in out  # FLUX.2 Dev has no default of its own: the API applies one
+    changes = _changes(result)
+    assert changes["model"].message == (
+        f"model '{SCHNELL}' changed to '{FLUX2_DEV}', its recorded successor (lifecycle.replaced_by)"
+    )
+    assert changes["steps"].message == (
+        f"dropped steps 4, the default of {SCHNELL}: {FLUX2_DEV} has no default of its own; "
+        "the API applies one (migration rule model_defaults)"
+    )
 
 
 def test_schnell_to_flux2_pro_drops_steps_and_negative_prompt_and_keeps_the_size():
@@ -146,6 +169,36 @@ def test_valid_requests_migrate_to_valid_requests_on_every_served_image_model(so
     for key in ("prompt", "seed"):  # kept, or changed with a warning (a seed clamped)
         if key in request and key in target.params:
             assert result.request[key] == request[key] or key in _changes(result)
+
+
+def _successor_pairs():
+    return [
+        (m.id, found.id) for m in SPEC.models.values() if (found := successor(SPEC, m)) is not None
+    ]
+
+
+def test_every_retired_or_deprecated_model_has_a_served_successor_to_migrate_to():
+    pairs = dict(_successor_pairs())
+    for model in SPEC.models.values():
+        if model.lifecycle.status != "active":
+            assert model.id in pairs, model.id
+            assert SPEC.models[pairs[model.id]].lifecycle.served
+        else:
+            assert model.id not in pairs
+
+
+@pytest.mark.parametrize(("source", "target"), _successor_pairs())
+@settings(max_examples=60, suppress_health_check=list(HealthCheck), deadline=None)
+@given(data=st.data())
+def test_every_model_with_a_successor_migrates_valid_requests_to_valid_ones(source, target, data):
+    request = data.draw(valid_request(SPEC.models[source]))
+    if not _usable(request):
+        return
+    result = migrate(request)
+    assert result.request["model"] == target
+    assert result.ok, (request, result.problems)
+    assert _errors(validate(result.request)) == []
+    assert migrate(result.request).request == result.request
 
 
 # --- The rules, one by one ----------------------------------------------------------------
@@ -303,7 +356,7 @@ def test_no_message_nests_parentheses_or_writes_s_in_parentheses():
 
 
 def test_a_spec_without_migrations_cannot_migrate(tmp_path):
-    minimal = load_spec(__file__.rsplit("/", 1)[0] + "/specs/minimal.yaml")
+    minimal = load_spec(SPEC_DIR / "minimal.yaml")
     with pytest.raises(ValueError, match="defines no migrations"):
         migrate({"model": "acme/one", "prompt": "x"}, spec=minimal)
 

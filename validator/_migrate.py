@@ -30,8 +30,8 @@ def migrate(request: Any, to: str | None = None, *, spec: Spec | str | None = No
     (``value_changed``, ``renamed_parameter``, ``parameter_dropped``) whose message
     names the rule that made it; the remaining problems are ``validate``'s.
 
-    With ``to=None`` the target is the model's ``lifecycle.replaced_by`` (followed
-    to the first model the API still serves). A request on a model with no
+    With ``to=None`` the target is the model's ``lifecycle.replaced_by`` (the
+    spec checks that it names a model the API serves). A request on a model with no
     successor, or on a model the spec does not know, comes back unchanged (a
     copy), with its problems.
 
@@ -93,19 +93,9 @@ def target_model(spec: Spec, model_id: str) -> Model:
 
 
 def successor(spec: Spec, model: Model) -> Model | None:
-    """The model to move to from ``model``: its ``replaced_by``, followed to a served one."""
-    seen = {model.id}
-    current = model
-    while True:
-        named = getattr(current.lifecycle, "replaced_by", None)
-        found = spec.models.get(named.model) if named is not None else None
-        if found is None or found.id in seen:
-            break
-        seen.add(found.id)
-        current = found
-        if found.lifecycle.status != "retired":
-            break
-    return current if current is not model else None
+    """The model to move to from ``model``: its ``lifecycle.replaced_by`` (a served model)."""
+    named = model.lifecycle.replaced_by
+    return spec.models.get(named.model) if named is not None else None
 
 
 def _replace_key(out: dict[Any, Any], old: Any, new: dict[Any, Any]) -> None:
