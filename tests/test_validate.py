@@ -171,7 +171,9 @@ def test_lifecycle_unlisted_is_a_warning_removed_is_an_error_and_both_name_a_suc
     retired = validator.validate({"model": SCHNELL, "prompt": "x"})
     assert [(p.code, p.severity) for p in retired] == [("retired_model", "warning")]
     assert "unlisted by 2026-10-07" in retired[0].message
-    assert retired[0].hint == "use black-forest-labs/FLUX.2-dev instead"
+    assert retired[0].hint == (
+        "use black-forest-labs/FLUX.2-dev instead; capspec migrate rewrites the request for it"
+    )
     # Removed from the serverless catalogue as deprecated, on the same kind of evidence
     # for FLUX.1 Dev (2026-02-27) and FLUX.1 Krea Dev (2026-05-27): refused.
     for model, date in (
@@ -182,10 +184,14 @@ def test_lifecycle_unlisted_is_a_warning_removed_is_an_error_and_both_name_a_suc
         assert [(p.code, p.severity) for p in problems] == [("retired_model", "error")]
         assert f"retired since {date}" in problems[0].message
         assert "the API refuses it" in problems[0].message
-        assert problems[0].hint == "use black-forest-labs/FLUX.2-dev instead"
+        assert problems[0].hint == (
+            "use black-forest-labs/FLUX.2-dev instead; capspec migrate rewrites the request for it"
+        )
     deprecated = validator.validate({"model": "google/imagen-4.0-fast", "prompt": "x"})
     assert [(p.code, p.severity) for p in deprecated] == [("deprecated_model", "warning")]
-    assert deprecated[0].hint == "use google/flash-image-2.5 instead"
+    assert deprecated[0].hint == (
+        "use google/flash-image-2.5 instead; capspec migrate rewrites the request for it"
+    )
 
 
 def test_ids_together_served_and_dropped_are_known_with_a_successor():
@@ -206,10 +212,16 @@ def test_ids_together_served_and_dropped_are_known_with_a_successor():
         }
         problems = validator.validate(request)
         assert [(p.code, p.severity) for p in problems] == [("retired_model", "warning")]
-        assert problems[0].hint == "use black-forest-labs/FLUX.2-flex instead"
-        # The successor takes the same body.
+        assert problems[0].hint == (
+            "use black-forest-labs/FLUX.2-flex instead; capspec migrate rewrites the request for it"
+        )
+        # The successor takes the same body: migrating changes only the model (and
+        # fills the one default the body lacks).
         moved = {**request, "model": "black-forest-labs/FLUX.2-flex"}
         assert [p for p in validator.validate(moved) if p.severity == "error"] == []
+        migrated = validator.migrate(request)
+        assert migrated.request == {**moved, "disable_safety_checker": False}
+        assert [p.param for p in migrated.problems] == ["model"]
 
 
 def test_did_you_mean_suggests_served_models_only():

@@ -397,7 +397,10 @@ def _lifecycle(model: Model) -> list[Problem]:
         code = "retired_model"
         severity = "error" if life.refused else "warning"
         message += "; the API refuses it" if life.refused else "; the API may still answer it"
-    return [Problem(code, severity, "model", "$.model", message, successor_hint(model))]  # type: ignore[arg-type]
+    hint = successor_hint(model)
+    if hint is not None:  # the way there: migrate rewrites the request (issue 13)
+        hint += "; capspec migrate rewrites the request for it"
+    return [Problem(code, severity, "model", "$.model", message, hint)]  # type: ignore[arg-type]
 
 
 def dates_text(model: Model) -> str:
