@@ -8,6 +8,7 @@ trimmed to the two request bodies (its header says where it comes from).
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
@@ -35,6 +36,18 @@ def run(*args: str):
 @pytest.fixture(scope="module")
 def small_spec():
     return validator.load_spec(str(SPEC))
+
+
+def variant(spec, **models):
+    """A copy of the spec with models replaced or added (id=Model), the others kept."""
+    clone = copy.copy(spec)
+    clone.models = {**spec.models, **{m.id: m for m in models.values()}}
+    return clone
+
+
+def with_status(model, status, new_id=None):
+    life = model.lifecycle._replace(status=status)
+    return model._replace(id=new_id or model.id, lifecycle=life)
 
 
 def drifts(spec, doc):
@@ -71,16 +84,35 @@ def test_the_messages_say_what_each_side_says(small_spec):
     )
     assert found["images.steps"].message == (
         "images.steps: POST /v1/images/generations deprecates it (Deprecated. Use quality "
-        "instead); in the spec, acme/active and acme/deprecated take it"
+        "instead); in the spec, acme/active and acme/narrow take it"
     )
     assert found["images.seed"].param == "seed"
     assert found["images.seed"].endpoint == "images"
 
 
-def test_retired_models_do_not_count(small_spec):
-    # acme/retired takes steps too; only served models are held against the document.
-    found = compare_openapi(small_spec, load(DOC.read_bytes(), "d"), "d")
-    assert all("acme/retired" not in d.message for d in found)
+def test_retired_models_do_not_count_and_deprecated_ones_do(small_spec):
+    doc = load(DOC.read_bytes(), "d")
+    active = small_spec.models["acme/active"]
+    steps = active.params["steps"]
+    wide = active._replace(
+        params={**active.params, "steps": steps._replace(schema=steps.schema._replace(maximum=99))}
+    )
+    expected = drifts(small_spec, doc)
+    # Served (active or deprecated), its steps maximum of 99 is the widest: a bound drift.
+    for status in ("active", "deprecated"):
+        found = drifts(variant(small_spec, old=with_status(wide, status, "acme/old")), doc)
+        assert ("bound_differs", "images.steps") in found
+    # Retired, it is history: nothing changes.
+    retired = variant(small_spec, old=with_status(wide, "retired", "acme/old"))
+    assert drifts(retired, doc) == expected
+
+
+def test_an_endpoint_whose_models_are_all_retired_is_not_expected(small_spec):
+    video = small_spec.models["acme/video"]
+    doc = {"paths": {"/images/generations": {"post": _body({"type": "object"})}}}
+    assert ("missing_endpoint", "videos") in drifts(small_spec, doc)
+    retired = variant(small_spec, video=with_status(video, "retired"))
+    assert ("missing_endpoint", "videos") not in drifts(retired, doc)
 
 
 def test_a_document_that_agrees_is_no_drift(small_spec, tmp_path):
