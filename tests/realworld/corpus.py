@@ -13,6 +13,7 @@ and prints the agreement table the README cites::
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from collections import Counter
@@ -339,4 +340,8 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(HERE.parent.parent))
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BrokenPipeError:  # `corpus.py | head`: the reader left, nothing to report
+        sys.stdout = open(os.devnull, "w")  # noqa: PTH123, SIM115 - silence the exit flush
+        sys.exit(0)
