@@ -6,6 +6,7 @@ not a spec at all), an unknown model name and output that cannot be written.
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 import validator
-from validator import _docsgen
+from validator import _docsgen, load_spec
 from validator.cli._app import cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +38,14 @@ def fresh(tmp_path):
     shutil.copy(ROOT / "README.md", tmp_path / "README.md")
     (tmp_path / "clean.json").write_text(CLEAN, encoding="utf-8")
     (tmp_path / "bad.json").write_text(BAD, encoding="utf-8")
+    # Together's model listing as the spec expects it: every served model, nothing else.
+    served = [
+        {"id": m.id, "type": "image" if m.endpoint == "images" else "video"}
+        for m in load_spec().models.values()
+        if m.lifecycle.status != "retired"
+    ]
+    (tmp_path / "listing.json").write_text(json.dumps(served), encoding="utf-8")
+    (tmp_path / "empty-listing.json").write_text("[]", encoding="utf-8")
     return tmp_path
 
 
@@ -50,10 +59,11 @@ def commands(tmp: Path) -> dict[str, list[str]]:
         "models": ["models"],
         "explain": ["explain", "black-forest-labs/FLUX.2-pro"],
         "table": ["table", "--models", "FLUX.2 Pro"],
+        "drift": ["drift", "--models", str(tmp / "listing.json")],
     }
 
 
-NAMES = ["lint", "normalize", "schemas", "docs", "models", "explain", "table"]
+NAMES = ["lint", "normalize", "schemas", "docs", "models", "explain", "table", "drift"]
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -94,3 +94,25 @@ def test_a_control_character_in_a_json_string_is_named_and_its_escape_given():
     )
     [open_string] = list(read_json(b'{"prompt": "ab}'))
     assert open_string.message == "not valid JSON: the string that starts here has no closing quote"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (b'{"a": }', "expected a value: a string, number, object, array, true, false or null"),
+        (b'{"a" 1}', "expected ':' after the key"),
+        (b"[1 2]", "expected ',' before the next item, or the closing bracket"),
+        (b'{"a": 1,}', "a comma before a closing bracket (JSON allows no trailing comma)"),
+        (b"[1,]", "a comma before a closing bracket (JSON allows no trailing comma)"),
+        (b"{'a': 1}", "keys and strings take double quotes, not single quotes"),
+        (b"{a: 1}", "expected a key in double quotes"),
+        (b'{"a": 1', "the text ends before the closing bracket"),
+        (b'{"a":', "the text ends where a value should be"),
+        (b'{"a\\x": 1}', 'an unknown escape: after a backslash JSON allows " \\ / b f n r t u'),
+        (b'{"a": "\\u12"}', "a \\u escape needs four hexadecimal digits"),
+        (b"{} {}", "more text after the end of the JSON value"),
+    ],
+)
+def test_json_syntax_errors_read_as_sentences(text, message):
+    [broken] = list(read_json(text))
+    assert broken.message == f"not valid JSON: {message}"

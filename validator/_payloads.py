@@ -243,7 +243,28 @@ def _json_message(exc: json.JSONDecodeError) -> str:
         )
     if exc.msg == "Unterminated string starting at":
         return "not valid JSON: the string that starts here has no closing quote"
-    return f"not valid JSON: {exc.msg}"
+    before = exc.doc[: exc.pos].rstrip()[-1:]
+    here = exc.doc[exc.pos : exc.pos + 1]
+    if exc.msg.startswith(("Expecting value", "Expecting property name")) and before == ",":
+        return "not valid JSON: a comma before a closing bracket (JSON allows no trailing comma)"
+    if exc.msg.startswith("Expecting") and not exc.doc[exc.pos :].strip():
+        if exc.msg == "Expecting value":
+            return "not valid JSON: the text ends where a value should be"
+        return "not valid JSON: the text ends before the closing bracket"
+    if exc.msg.startswith("Expecting property name") and here == "'":
+        return "not valid JSON: keys and strings take double quotes, not single quotes"
+    return f"not valid JSON: {_JSON_MESSAGES.get(exc.msg, exc.msg)}"
+
+
+_JSON_MESSAGES: Final = {
+    "Expecting value": "expected a value: a string, number, object, array, true, false or null",
+    "Expecting property name enclosed in double quotes": "expected a key in double quotes",
+    "Expecting ':' delimiter": "expected ':' after the key",
+    "Expecting ',' delimiter": "expected ',' before the next item, or the closing bracket",
+    "Invalid \\escape": 'an unknown escape: after a backslash JSON allows " \\ / b f n r t u',
+    "Invalid \\uXXXX escape": "a \\u escape needs four hexadecimal digits",
+    "Extra data": "more text after the end of the JSON value",
+}
 
 
 class PayloadError(Exception):
