@@ -27,7 +27,7 @@ def _imports(path: Path) -> set[str]:
 
 
 def test_command_modules_do_not_import_the_app():
-    for name in ("_common", "_docs", "_lint", "_normalize"):
+    for name in ("_common", "_docs", "_lint", "_normalize", "_migrate", "_rewrite"):
         assert "validator.cli._app" not in _imports(CLI / f"{name}.py"), name
 
 
@@ -36,13 +36,24 @@ def test_the_shared_module_imports_no_command_module():
     assert cli_modules == set()
 
 
+def test_the_rewrite_machinery_imports_no_command_module():
+    cli_modules = {n for n in _imports(CLI / "_rewrite.py") if n.startswith("validator.cli")}
+    assert cli_modules == {"validator.cli._common"} | {
+        n for n in cli_modules if n.startswith("validator.cli._common.")
+    }
+
+
 def test_only_the_app_assembles_the_commands():
+    commands = {
+        "validator.cli._docs",
+        "validator.cli._lint",
+        "validator.cli._normalize",
+        "validator.cli._migrate",
+    }
     importers = sorted(
         path.name
         for path in CLI.glob("*.py")
-        if path.name not in {"__init__.py", "_app.py"}
-        and {"validator.cli._docs", "validator.cli._lint", "validator.cli._normalize"}
-        & _imports(path)
+        if path.name not in {"__init__.py", "_app.py"} and commands & _imports(path)
     )
     assert importers == []
 

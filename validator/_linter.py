@@ -17,10 +17,10 @@ from validator._report import Finding, Summary
 from validator._sources import DEFAULT_MAX_SIZE
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from validator._locate import Path
-    from validator._normalize import Policy
+    from validator._normalize import Normalized, Policy
     from validator._sources import Source
     from validator._spec import Spec
 
@@ -87,9 +87,11 @@ class Linter:
         policy: Policy = "strict",
         warnings_as_errors: bool = False,
         max_size: int = DEFAULT_MAX_SIZE,
+        rewrite: Callable[[Any], Normalized] | None = None,
     ) -> None:
         self.spec = spec
         self.policy = policy
+        self.rewrite = rewrite  # instead of the policy: a preview (lint --migrate-to)
         self.warnings_as_errors = warnings_as_errors
         self.max_size = max_size
         self.files = 0
@@ -99,7 +101,9 @@ class Linter:
         self.warnings = 0
 
     def check(self, value: Any) -> list[Problem]:
-        """The problems of one request under the policy."""
+        """The problems of one request under the policy (or after the rewrite)."""
+        if self.rewrite is not None:
+            return self.rewrite(value).problems
         if self.policy == "strict":
             return validate(value, spec=self.spec)
         return normalize(value, policy=self.policy, spec=self.spec).problems
@@ -110,7 +114,8 @@ class Linter:
         check = self.check
         name = source.name
         # The hot loop of a big JSONL file: a clean request costs one fast check.
-        checkers = self.spec._checkers if self.policy == "strict" else {}  # noqa: SLF001
+        fast = self.policy == "strict" and self.rewrite is None
+        checkers = self.spec._checkers if fast else {}  # noqa: SLF001
         for item in read(source, stdin=stdin, max_size=self.max_size):
             if type(item) is Request:
                 self.requests += 1

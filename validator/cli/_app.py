@@ -90,10 +90,12 @@ _docs.register(cli)
 
 # Commands live in their own modules; each imports its heavy parts when it runs.
 from validator.cli._lint import lint  # noqa: E402
+from validator.cli._migrate import migrate  # noqa: E402
 from validator.cli._normalize import normalize  # noqa: E402
 
 cli.add_command(lint)
 cli.add_command(normalize)
+cli.add_command(migrate)
 
 # drift: the spec against Together's model listing and OpenAPI document.
 from validator.cli._drift import drift  # noqa: E402

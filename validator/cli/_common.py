@@ -25,6 +25,7 @@ from validator.errors import SpecError
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
+    from validator._normalize import Normalized
     from validator._spec import Spec
 
 EXIT_OK = 0
@@ -145,3 +146,22 @@ def closed_pipe() -> Iterator[None]:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
         sys.exit(EXIT_PROBLEMS)
+
+
+def migration(spec: Spec, to: str | None, option: str) -> Callable[[Any], Normalized]:
+    """``migrate`` bound to the spec and a target (None: each successor), for migrate and lint.
+
+    An unknown target, or a spec without migration rules, is a usage error of ``option``.
+    """
+    from functools import partial  # noqa: PLC0415
+
+    from validator._migrate import migrate, target_model  # noqa: PLC0415
+
+    if not spec.migrations:
+        raise click.UsageError(f"the capability spec {spec.path} defines no migrations")
+    if to is not None:
+        try:
+            target_model(spec, to)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint=f"'{option}'") from None
+    return partial(migrate, to=to, spec=spec)

@@ -15,6 +15,7 @@ from validator.cli._common import (
     closed_pipe,
     load_spec_or_exit,
     max_size_option,
+    migration,
     stdin_bytes,
     stream,
     use_color,
@@ -38,6 +39,13 @@ _FORMATS = ["text", "json", "github", "sarif"]
 @click.option(
     "--policy", type=click.Choice(POLICIES), default="strict", show_default=True, help=POLICY_HELP
 )
+@click.option(
+    "--migrate-to",
+    metavar="MODEL",
+    help="Preview a migration: report what `capspec migrate --to MODEL` would change and "
+    "what would still fail on MODEL, rewriting nothing. 'successor' moves each request "
+    "to its recorded successor.",
+)
 @click.option("--spec", "spec_path", type=click.Path(dir_okay=False), help=SPEC_HELP)
 @click.option("--warnings-as-errors", is_flag=True, help="Exit 1 when there are warnings, too.")
 @click.option(
@@ -52,6 +60,7 @@ def lint(  # noqa: PLR0917 - click passes each option as an argument
     paths: tuple[str, ...],
     fmt: str,
     policy: str,
+    migrate_to: str | None,
     spec_path: str | None,
     warnings_as_errors: bool,
     quiet: bool,
@@ -86,6 +95,7 @@ def lint(  # noqa: PLR0917 - click passes each option as an argument
       capspec lint payloads/ --format github      # annotations in GitHub Actions
       capspec lint batch.jsonl --format json | jq '.problems[] | select(.severity == "error")'
       capspec lint --policy drop payloads/        # what would still fail after dropping
+      capspec lint --migrate-to successor payloads/   # what would fail after migrating
       cat request.json | capspec lint -
 
     \b
@@ -96,12 +106,19 @@ def lint(  # noqa: PLR0917 - click passes each option as an argument
     from validator._report import REPORTERS  # noqa: PLC0415
     from validator._sources import collect  # noqa: PLC0415
 
+    if migrate_to is not None and policy != "strict":
+        raise click.UsageError("--migrate-to previews a migration; use it without --policy")
     spec = load_spec_or_exit(spec_path)
+    rewrite = None
+    if migrate_to is not None:
+        to = None if migrate_to == "successor" else migrate_to
+        rewrite = migration(spec, to, "--migrate-to")
     linter = Linter(
         spec,
         policy=policy,  # type: ignore[arg-type]
         warnings_as_errors=warnings_as_errors,
         max_size=max_size,
+        rewrite=rewrite,
     )
     out = stream("stdout")
     reporter = REPORTERS[fmt](out, color=fmt == "text" and use_color(out), quiet=quiet)
