@@ -26,9 +26,6 @@ if TYPE_CHECKING:
     from validator._spec import Model, Spec
     from validator._values import ValueSchema
 
-#: Lifecycle statuses under which the spec says Together serves a model.
-SERVED: Final = frozenset({"active", "deprecated"})
-RETIRED: Final = "retired"
 
 #: Every kind of drift, with what it means (``capspec drift --help`` lists them).
 KINDS: Final = {
@@ -172,22 +169,21 @@ def compare_listing(spec: Spec, listed: list[Listed], source: str) -> list[Drift
     found: list[Drift] = []
     for model in spec.models.values():
         entries = by_id.get(model.id, [])
-        status = model.lifecycle.status
+        life = model.lifecycle
         expected = listing_type(model)
         types = sorted({e.type or "(none)" for e in entries})
         if not entries:
-            if status in SERVED:
+            if life.served:
                 found.append(_unlisted(model, listed, source))
             continue
-        if status == RETIRED:
-            since = f" since {model.lifecycle.since}" if model.lifecycle.since else ""
-            successor = _successor(model)
-            instead = f", replaced by {successor}" if successor else ""
+        if not life.served:
+            successor = life.replaced_by.model if life.replaced_by else None
+            instead = f"; its successor is {successor}" if successor else ""
             found.append(
                 Drift(
                     "relisted_model",
                     model.id,
-                    f"{model.id}: the spec says retired{since}{instead}; the listing has it "
+                    f"{model.id}: the spec says {_status(model)}{instead}; the listing has it "
                     f"again (type {', '.join(types)})",
                     "check that it answers, then make its lifecycle active in the spec",
                     source,
@@ -217,16 +213,24 @@ def compare_listing(spec: Spec, listed: list[Listed], source: str) -> list[Drift
     return found
 
 
-def _successor(model: Model) -> str | None:
-    """The id of the model the spec names as this one's successor, if it names one."""
-    successor = getattr(model.lifecycle, "replaced_by", None)  # absent from older specs
-    named = getattr(successor, "model", successor)
-    return named if isinstance(named, str) else None
+def _status(model: Model) -> str:
+    """The lifecycle in words: ``retired (removed 2026-02-27; the API refuses it)``."""
+    life = model.lifecycle
+    dates = []
+    if life.removed:
+        dates.append(f"removed {life.removed}")
+    elif life.unlisted_by:
+        dates.append(f"absent from model lists since {life.unlisted_by}")
+    elif life.announced:
+        dates.append(f"deprecation announced {life.announced}")
+    if life.refused:
+        dates.append("the API refuses it")
+    return f"{life.status} ({'; '.join(dates)})" if dates else life.status
 
 
 def _unlisted(model: Model, listed: list[Listed], source: str) -> Drift:
     cased = [i.id for i in listed if i.id.lower() == model.id.lower()]
-    successor = _successor(model)
+    successor = model.lifecycle.replaced_by.model if model.lifecycle.replaced_by else None
     if cased:
         hint = f"the listing has {cased[0]!r}, which differs only in case"
     elif successor:
@@ -236,7 +240,7 @@ def _unlisted(model: Model, listed: list[Listed], source: str) -> Drift:
     return Drift(
         "unlisted_model",
         model.id,
-        f"{model.id}: the spec says {model.lifecycle.status}; the listing does not have it "
+        f"{model.id}: the spec says {_status(model)}; the listing does not have it "
         "(a candidate for retirement)",
         hint,
         source,
@@ -280,7 +284,7 @@ def compare_openapi(spec: Spec, doc: Mapping[str, Any], source: str) -> list[Dri
         body = bodies[endpoint]
         models = [m for m in spec.models.values() if m.endpoint == endpoint]
         if body is None:
-            if any(m.lifecycle.status in SERVED for m in models):
+            if any(m.lifecycle.served for m in models):
                 found.append(
                     Drift(
                         "missing_endpoint",
@@ -319,7 +323,7 @@ class _EndpointCheck:
         self.spec = spec
         self.endpoint = endpoint
         self.models = models
-        self.served = [m for m in models if m.lifecycle.status in SERVED]
+        self.served = [m for m in models if m.lifecycle.served]
         self.body = body
         self.source = source
 

@@ -152,12 +152,12 @@ def drift(
 
 
 def _counts(spec: Spec, listed: list[Listed] | None) -> dict[str, int]:
-    from validator._drift import RETIRED, SERVED, listing_type  # noqa: PLC0415
+    from validator._drift import listing_type  # noqa: PLC0415
 
     watched = {listing_type(m) for m in spec.models.values()}
     counts = {
-        "served": sum(1 for m in spec.models.values() if m.lifecycle.status in SERVED),
-        "retired": sum(1 for m in spec.models.values() if m.lifecycle.status == RETIRED),
+        "served": sum(1 for m in spec.models.values() if m.lifecycle.served),
+        "retired": sum(1 for m in spec.models.values() if not m.lifecycle.served),
     }
     if listed is not None:
         counts["listed"] = len(listed)
