@@ -116,3 +116,40 @@ def test_a_control_character_in_a_json_string_is_named_and_its_escape_given():
 def test_json_syntax_errors_read_as_sentences(text, message):
     [broken] = list(read_json(text))
     assert broken.message == f"not valid JSON: {message}"
+
+
+def test_messages_quote_values_through_the_shared_helpers():
+    """``repr`` of a user's value can be a whole file: messages use ``quote``/``describe``.
+
+    Both cut long values to a readable length and say the total; ``!r`` in an f-string
+    is allowed only inside a ``__repr__``.
+    """
+    import ast
+    from pathlib import Path
+
+    root = Path(validator.__file__).parent
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        reprs = {
+            id(node)
+            for func in ast.walk(tree)
+            if isinstance(func, ast.FunctionDef) and func.name == "__repr__"
+            for node in ast.walk(func)
+        }
+        found.extend(
+            f"{path.relative_to(root)}:{node.lineno}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.FormattedValue)
+            and node.conversion == ord("r")
+            and id(node) not in reprs
+        )
+    assert found == []
+
+
+def test_quote_cuts_a_long_value_and_says_its_length():
+    from validator._problem import describe, quote
+
+    text = "root:x:0:0:root:/root:/bin/bash\n" * 100
+    assert quote(text) == f"'{text[:60]}...' (3,200 characters)".replace("\n", "\\n")
+    assert describe(text) == quote(text)

@@ -18,6 +18,7 @@ import json
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from validator._openapi import BOUNDS, Shape, pooled_enum, request_bodies
+from validator._problem import describe
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping
@@ -232,7 +233,7 @@ def _unlisted(model: Model, listed: list[Listed], source: str) -> Drift:
     cased = [i.id for i in listed if i.id.lower() == model.id.lower()]
     successor = model.lifecycle.replaced_by.model if model.lifecycle.replaced_by else None
     if cased:
-        hint = f"the listing has {cased[0]!r}, which differs only in case"
+        hint = f"the listing has {describe(cased[0])}, which differs only in case"
     elif successor:
         hint = f"if Together no longer serves it, retire it in the spec (successor: {successor})"
     else:
@@ -253,7 +254,7 @@ def _new(spec: Spec, item: Listed, source: str) -> Drift:
     named = f" ({item.display_name})" if item.display_name else ""
     folded = spec.fold(item.id)
     hint = (
-        f"the spec has {folded!r}, which differs only in case"
+        f"the spec has {describe(folded)}, which differs only in case"
         if folded
         else "add it to capabilities.yaml with what it takes, and its sources"
     )

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
+from validator._problem import describe
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -142,7 +144,7 @@ class _Reader:
 
     def resolve(self, ref: Any, where: str) -> Any:
         if not isinstance(ref, str) or not ref.startswith("#"):
-            raise OpenApiError(f"{where}: $ref {ref!r} points outside the document")
+            raise OpenApiError(f"{where}: $ref {describe(ref)} points outside the document")
         node: Any = self.doc
         for raw in ref[1:].split("/")[1:]:
             key = raw.replace("~1", "/").replace("~0", "~")
@@ -151,7 +153,7 @@ class _Reader:
             elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
                 node = node[int(key)]
             else:
-                raise OpenApiError(f"{where}: $ref {ref!r} does not resolve")
+                raise OpenApiError(f"{where}: $ref {describe(ref)} does not resolve")
         return node
 
     def shape(self, schema: Any, where: str, depth: int) -> Shape:

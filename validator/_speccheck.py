@@ -107,6 +107,11 @@ _TYPE_NAMES: Final = {
 _MAX_MESSAGE: Final = 240
 
 
+def _article(kind: str) -> str:
+    """``a string``, ``an integer``: a JSON type name with its article."""
+    return f"an {kind}" if kind[:1] in "aeiou" else f"a {kind}"
+
+
 def _schema_message(error: Any) -> str:
     """A schema failure in capspec's words; the value is described, never repeated in full."""
     instance = error.instance
@@ -233,13 +238,13 @@ class Checks:
             if target == model_id:
                 self.fail(where, "a model cannot replace itself")
             elif other is None:
-                self.fail(where, f"{target!r} is not a model in the spec")
+                self.fail(where, f"{describe(target)} is not a model in the spec")
             elif other["lifecycle"]["status"] == "retired":
-                self.fail(where, f"{target!r} is retired itself; name a served model")
+                self.fail(where, f"{describe(target)} is retired itself; name a served model")
             elif other["endpoint"] != m["endpoint"]:
                 self.fail(
                     where,
-                    f"{target!r} is a {other['endpoint']} model, {model_id} "
+                    f"{describe(target)} is a {other['endpoint']} model, {model_id} "
                     f"a {m['endpoint']} one",
                 )
 
@@ -291,9 +296,10 @@ class Checks:
         def need(path: tuple[Any, ...], name: str, kinds: set[str]) -> None:
             found = parameters.get(name)
             if found is None:
-                self.fail(path, f"{name!r} is not a parameter")
+                self.fail(path, f"{describe(name)} is not a parameter")
             elif found["schema"].get("type") not in kinds:
-                self.fail(path, f"{name!r} is not of type {' or '.join(sorted(kinds))}")
+                wanted = " or ".join(_article(k) for k in sorted(kinds))
+                self.fail(path, f"{describe(name)} is not {wanted} parameter")
 
         base = ("migrations",)
         inputs = rules["image_inputs"]
@@ -359,7 +365,7 @@ class Checks:
         if "enum" in node and kind is not None:
             for index, value in enumerate(node["enum"]):
                 if not _type_ok(kind, value):
-                    self.fail((*path, "enum", index), f"{describe(value)} is not of type {kind}")
+                    self.fail((*path, "enum", index), f"{describe(value)} is not {_article(kind)}")
 
     def check_consistent(self, schema: dict[str, Any], path: tuple[Any, ...]) -> None:
         for lo_key, hi_key in (
@@ -451,8 +457,8 @@ class Checks:
             if errors:
                 self.fail(
                     (*path, "evidence"),
-                    f"{item['value']!r} is shown accepted ({item['source']}) but is an error "
-                    f"here: {errors[0]}",
+                    f"{describe(item['value'])} is shown accepted ({item['source']}) "
+                    f"but is an error here: {errors[0]}",
                 )
 
     # -- rules ------------------------------------------------------------------
