@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import math
 from pathlib import Path
 
@@ -363,3 +364,32 @@ def test_a_spec_without_migrations_cannot_migrate(tmp_path):
 
 def test_migrate_is_exported():
     assert validator.migrate is migrate
+
+
+def _readme_examples():
+    text = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Migrating off retired models", 1)[1].split("\n## ", 1)[0]
+    rows = []
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 4 and cells[0].startswith("`") and cells[1].startswith("`{"):
+            rule, before, to, after = (c.strip("`") for c in cells)
+            rows.append((rule, json.loads(before), None if to.startswith("(") else to, after))
+    return rows
+
+
+def test_the_readme_has_an_example_of_every_rule():
+    assert {rule for rule, *_ in _readme_examples()} == set(SPEC.migrations)
+
+
+@pytest.mark.parametrize(("rule", "before", "to", "after"), _readme_examples())
+def test_each_readme_example_is_what_migrate_gives(rule, before, to, after):
+    result = migrate(before, to)
+    shown = {k: v for k, v in result.request.items() if k not in result.defaults_filled}
+    assert json.dumps(shown) == after
+    assert result.ok
+    rules = {p.message.rsplit("(migration rule ", 1)[-1].rstrip(")") for p in result.problems}
+    if rule == "ignored":  # kept: the warning is validate's, not a change
+        assert "ignored_parameter" in {p.code for p in result.problems}
+    else:
+        assert rule in rules, [str(p) for p in result.problems]

@@ -245,8 +245,10 @@ class _Migrator(_Normalizer):
 
 
 def _side(ideal: float, schema: Any) -> int:
-    """A side length near ``ideal``: a multiple of the step, within the bounds."""
+    """A side length near ``ideal``: a multiple of the step (and the advised one), in bounds."""
     step = schema.multiple_of or 1
+    if schema.advice is not None and schema.advice.multiple_of:
+        step = math.lcm(step, int(schema.advice.multiple_of))
     value = max(step, round(ideal / step) * step)
     if schema.minimum is not None and value < schema.minimum:
         value = math.ceil(schema.minimum / step) * step

@@ -276,8 +276,10 @@ class _Normalizer:
         for rule in model.rules:
             if rule.kind != "size_menu" or (width, height) in rule.sizes:
                 continue
-            target = math.log(width / height)
-            area = width * height
+            # The size asked for, before a side moved to a menu width or height.
+            wanted = given if all(is_integer(g) and g > 0 for g in given) else (width, height)
+            target = math.log(int(wanted[0]) / int(wanted[1]))
+            area = int(wanted[0]) * int(wanted[1])
             best = min(
                 rule.sizes,
                 key=lambda s: (abs(math.log(s[0] / s[1]) - target), abs(s[0] * s[1] - area)),
