@@ -18,15 +18,10 @@ from typing import TYPE_CHECKING, Any, Final
 
 from validator import _spec, _specload
 from validator._crossrules import check_rule
+from validator._explain import compile_value, unicode_problem
 from validator._fastpath import SURROGATE, clean_value, fast_entry
 from validator._problem import Problem, describe, got, key_name, key_path, listing, quote
-from validator._values import (
-    compile_value,
-    did_you_mean,
-    is_integer,
-    nearest_ratio,
-    unicode_problem,
-)
+from validator._values import did_you_mean, is_integer, nearest_ratio
 
 if TYPE_CHECKING:
     from validator._spec import Model, Spec

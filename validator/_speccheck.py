@@ -11,9 +11,10 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 from validator import _resources
+from validator._explain import compile_value
 from validator._problem import Problem, describe, got
 from validator._spec import parse_size
-from validator._values import ValueSchema, compile_value, ratio
+from validator._values import ValueSchema, ratio
 from validator.errors import SpecIssue
 
 if TYPE_CHECKING:
