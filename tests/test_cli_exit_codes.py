@@ -54,6 +54,7 @@ def commands(tmp: Path) -> dict[str, list[str]]:
     return {
         "lint": ["lint", str(tmp / "clean.json")],
         "normalize": ["normalize", str(tmp / "clean.json")],
+        "migrate": ["migrate", str(tmp / "clean.json")],
         "schemas": ["schemas", "--out", str(tmp / "schemas"), "--check"],
         "docs": ["docs", "--out", str(tmp / "docs"), "--readme", str(tmp / "README.md"), "--check"],
         "models": ["models"],
@@ -63,7 +64,7 @@ def commands(tmp: Path) -> dict[str, list[str]]:
     }
 
 
-NAMES = ["lint", "normalize", "schemas", "docs", "models", "explain", "table", "drift"]
+NAMES = ["lint", "normalize", "migrate", "schemas", "docs", "models", "explain", "table", "drift"]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -92,6 +93,7 @@ def test_a_spec_that_is_missing_a_directory_invalid_or_not_a_spec_exits_2(name, 
 def test_findings_exit_1(fresh):
     assert run("lint", str(fresh / "bad.json")).exit_code == 1
     assert run("normalize", str(fresh / "bad.json")).exit_code == 1
+    assert run("migrate", str(fresh / "bad.json")).exit_code == 1
     (fresh / "schemas" / "index.json").unlink()
     schemas = run(*commands(fresh)["schemas"])
     assert schemas.exit_code == 1

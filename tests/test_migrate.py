@@ -393,3 +393,29 @@ def test_each_readme_example_is_what_migrate_gives(rule, before, to, after):
         assert "ignored_parameter" in {p.code for p in result.problems}
     else:
         assert rule in rules, [str(p) for p in result.problems]
+
+
+def _corpus_on_retired_models():
+    from realworld.corpus import load_cases
+
+    bodies = [case.body for case in load_cases()]
+    return [
+        b
+        for b in bodies
+        if isinstance(b, dict)
+        and isinstance(b.get("model"), str)
+        and b["model"] in SPEC.models
+        and successor(SPEC, SPEC.models[b["model"]]) is not None
+    ]
+
+
+def test_real_world_requests_on_retired_models_move_to_their_successor_without_new_errors():
+    bodies = _corpus_on_retired_models()
+    assert len(bodies) >= 20  # the corpus: most public code names retired models
+    for body in bodies:
+        before = {
+            (p.code, p.param) for p in _errors(validate(body)) if p.code not in LIFECYCLE
+        }
+        result = migrate(body)
+        assert result.request["model"] == successor(SPEC, SPEC.models[body["model"]]).id
+        assert {(p.code, p.param) for p in _errors(result.problems)} <= before, body
