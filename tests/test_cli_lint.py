@@ -623,12 +623,17 @@ def test_a_lone_surrogate_escape_is_an_error_at_its_value(tmp_path):
     ]
 
 
-def test_a_number_too_large_for_a_float_is_shown_as_written(tmp_path):
-    path = tmp_path / "big.json"
-    path.write_text(
-        '{"model": "black-forest-labs/FLUX.2-pro", "prompt": "a", "seed": 1e400}',
-        encoding="utf-8",
-    )
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("big.json", '{"model": "black-forest-labs/FLUX.2-pro", "prompt": "a", "seed": 1e400}'),
+        ("big.yaml", "model: black-forest-labs/FLUX.2-pro\nprompt: a\nseed: 1e400\n"),
+        ("tagged.yaml", "model: black-forest-labs/FLUX.2-pro\nprompt: a\nseed: !!float 1e400\n"),
+    ],
+)
+def test_a_number_too_large_for_a_float_is_shown_as_written(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
     result = run("lint", str(path))
     assert result.exit_code == 1
     assert "got 1e400, outside the range of a 64-bit float (about ±1.8e308)" in result.stdout

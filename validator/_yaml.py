@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from yaml import events as ev
 
-from validator._problem import describe
+from validator._problem import Overflow, describe
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -123,7 +123,8 @@ def resolve_plain(value: str) -> Any:
     if _INT16.match(value):
         return int(value, 0)
     if _FLOAT.match(value):
-        return float(value)
+        number = float(value)
+        return Overflow(value) if math.isinf(number) else number  # 1e400 keeps its text
     if _INF.match(value):
         return -math.inf if value[0] == "-" else math.inf
     if _NAN.match(value):
@@ -187,7 +188,7 @@ def _scalar(event: ev.ScalarEvent, *, strict: bool) -> Any:
             if kind == "int" and isinstance(value, int) and not isinstance(value, bool):
                 return value
             if kind == "float" and isinstance(value, int | float) and not isinstance(value, bool):
-                return float(value)
+                return value if isinstance(value, float) else float(value)
     except (ValueError, OverflowError) as exc:
         raise _error(str(exc), event) from None
     if kind in {"null", "bool", "int", "float"}:
