@@ -153,3 +153,16 @@ def test_quote_cuts_a_long_value_and_says_its_length():
     text = "root:x:0:0:root:/root:/bin/bash\n" * 100
     assert quote(text) == f"'{text[:60]}...' (3,200 characters)".replace("\n", "\\n")
     assert describe(text) == quote(text)
+
+
+def test_a_display_name_in_another_case_names_its_model():
+    from validator._describe import suggest
+
+    assert suggest(load_spec(), "flux.2 pro") == "did you mean 'black-forest-labs/FLUX.2-pro'?"
+
+
+def test_several_close_ids_are_listed_with_commas_and_one_or():
+    [problem] = validator.validate({"model": "black-forest-labs/FLUX.2-pr", "prompt": "x"})
+    assert problem.hint is not None
+    assert problem.hint.count(" or ") <= 1
+    assert problem.hint.startswith("did you mean 'black-forest-labs/FLUX.2-pro'")

@@ -559,5 +559,7 @@ def _model_hint(model_id: str, spec: Spec) -> str | None:
     close += [tails[t] for t in difflib.get_close_matches(tail, list(tails), n=3, cutoff=0.6)]
     close = list(dict.fromkeys(close))[:3]
     if close:
-        return "did you mean " + " or ".join(quote(c) for c in close) + "?"
+        shown = [quote(c) for c in close]
+        either = ", ".join(shown[:-1]) + " or " + shown[-1] if len(shown) > 1 else shown[0]
+        return f"did you mean {either}?"
     return "run `capspec models` to list the ids"

@@ -37,15 +37,12 @@ def suggest(spec: Spec, text: str) -> str | None:
     """``did you mean 'black-forest-labs/FLUX.2-pro'?`` for a name that is no model."""
     from validator._checker import _model_hint  # noqa: PLC0415 - only for a mistyped model
 
-    hint = _model_hint(text, spec)
-    if hint is not None:
-        return hint
     lowered = text.lower()
     by_name = {m.name.lower(): m.id for m in spec.models.values()}
     by_name.update({m.short_name.lower(): m.id for m in spec.models.values()})
-    if lowered in by_name:
+    if lowered in by_name:  # a display name in another case names one model
         return f"did you mean {quote(by_name[lowered])}?"
-    return None
+    return _model_hint(text, spec)
 
 
 def unknown_model_message(spec: Spec, text: str) -> str:
