@@ -155,7 +155,28 @@ def valid_request(draw, model, *, respect_advice: bool = False) -> dict[str, Any
                 request["height"] = draw(st.sampled_from(heights))
             else:
                 del request["height"]
+    for rule in model.rules:
+        # "One of these, possibly nested, is required" (Kling's keyframes): settle it.
+        if rule.kind == "one_of_required" and not any(
+            _present(request, path) for path in rule.params
+        ):
+            first, *rest = rule.params[0].split(".")
+            frames = [{"input_image": "https://example.com/first.jpeg"}]
+            if rest:
+                media = request.get(first) if isinstance(request.get(first), dict) else {}
+                request[first] = {**media, rest[0]: frames}
+            else:
+                request[first] = frames
     return request
+
+
+def _present(request: dict[str, Any], path: str) -> bool:
+    node: Any = request
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return True
 
 
 def any_json(*, max_leaves: int = 8) -> st.SearchStrategy[Any]:

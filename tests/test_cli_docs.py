@@ -140,7 +140,8 @@ def test_the_default_table_covers_every_model(spec):
     covered = [m for column in data["columns"] for m in column["models"]]
     assert covered == list(spec.models)
     assert any(c["header"] == "Kontext Pro/Max/Dev" for c in data["columns"])
-    assert [r["parameter"] for r in data["rows"]][-2:] == ["frame_images", "seconds"]
+    # The video API's own names come after the image API's.
+    assert [r["parameter"] for r in data["rows"]][-3:] == ["generate_audio", "media", "frame_images"]
 
 
 def test_csv_has_the_same_cells_as_markdown():

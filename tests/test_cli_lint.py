@@ -230,12 +230,12 @@ def test_a_missing_parameter_is_reported_at_its_request():
 
 def test_a_nested_problem_points_at_its_key():
     text = (
-        '{"model": "kwaivgI/kling-2.1-pro",\n "prompt": "p",\n "frame_images": [\n'
-        '  {"input_image": "https://e.x/a.jpeg", "frame": "middle"}\n ]\n}\n'
+        '{"model": "kwaivgI/kling-2.1-pro",\n "prompt": "p",\n "media": {"frame_images": [\n'
+        '  {"input_image": "https://e.x/a.jpeg", "frame": "middle"}\n ]}\n}\n'
     )
     _, report = lint_json("-", stdin=text)
     (problem,) = report["problems"]
-    assert problem["path"] == "$.frame_images[0].frame"
+    assert problem["path"] == "$.media.frame_images[0].frame"
     assert (problem["line"], problem["column"]) == (4, 41)
 
 

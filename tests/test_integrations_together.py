@@ -231,7 +231,9 @@ def test_warnings_are_logged_not_raised(server, caplog):
 def test_kling_is_a_video_model_and_never_reaches_the_image_endpoint(server):
     with wrap(sync_client(server)) as client, pytest.raises(RequestError) as caught:
         client.images.generate(
-            model=KLING, prompt="a cat", frame_images=[{"input_image": "https://example.com/a.png"}]
+            model=KLING,
+            prompt="a cat",
+            media={"frame_images": [{"input_image": "https://example.com/a.png"}]},
         )
     [problem] = caught.value.problems
     assert (problem.code, problem.path) == ("invalid_value", "$.model")

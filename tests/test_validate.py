@@ -145,25 +145,33 @@ def test_messages_name_the_value_and_what_is_allowed():
 
 
 def test_nested_paths_point_into_arrays():
-    request = {
-        "model": "kwaivgI/kling-2.1-pro",
-        "frame_images": [{"input_image": "u"}, {"frame": "last"}, {"input_image": 3}],
-    }
+    frames = [{"input_image": "u"}, {"frame": "last"}, {"input_image": 3}]
+    request = {"model": "kwaivgI/kling-2.1-pro", "media": {"frame_images": frames}}
     paths = [(p.code, p.path) for p in validator.validate(request)]
     assert paths == [
-        ("missing_required", "$.frame_images[1].input_image"),
-        ("invalid_type", "$.frame_images[2].input_image"),
+        ("missing_required", "$.media.frame_images[1].input_image"),
+        ("invalid_type", "$.media.frame_images[2].input_image"),
     ]
 
 
 def test_kling_needs_frame_images_and_a_prompt_except_where_skills_says_not():
     # Skills video models: "No prompt required: Kling 2.1 Standard/Pro, Kling 1.6 Pro".
-    assert [
-        (p.code, p.param) for p in validator.validate({"model": "kwaivgI/kling-2.1-pro"})
-    ] == [("missing_required", "frame_images")]
+    # Image-to-video models need a keyframe, in media (current) or at the top level.
+    (missing,) = validator.validate({"model": "kwaivgI/kling-2.1-pro"})
+    assert (missing.code, missing.path) == ("missing_required", "$")
+    assert "media.frame_images, frame_images" in missing.message
+    frames = [{"input_image": "https://e.x/a.jpeg"}]
+    assert validator.validate({"model": "kwaivgI/kling-2.1-pro", "media": {"frame_images": frames}}) == []
+    (old,) = validator.validate({"model": "kwaivgI/kling-2.1-pro", "frame_images": frames})
+    assert (old.code, old.severity, old.hint) == (
+        "deprecated_parameter",
+        "warning",
+        "use media.frame_images instead",
+    )
+    # Models with a prompt may generate from text alone (a live app sends that body).
     assert [
         (p.code, p.param) for p in validator.validate({"model": "kwaivgI/kling-2.0-master"})
-    ] == [("missing_required", "prompt"), ("missing_required", "frame_images")]
+    ] == [("missing_required", "prompt")]
 
 
 def test_lifecycle_unlisted_is_a_warning_removed_is_an_error_and_both_name_a_successor():

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Final
 
 from validator import _spec, _specload
-from validator._crossrules import check_rule
+from validator._crossrules import check_rule, required_hint
 from validator._explain import compile_value, unicode_problem
 from validator._fastpath import SURROGATE, clean_value, fast_entry
 from validator._problem import Problem, describe, got, key_name, key_path, listing, quote
@@ -36,13 +36,16 @@ class ModelChecker:
         "_names",
         "base",
         "defaults",
+        "deprecated",
         "explain",
         "fast",
         "fixed",
         "ignored",
         "missing",
         "model",
+        "namespace",
         "nested",
+        "one_of",
         "pair_rules",
         "params",
         "ratios",
@@ -55,11 +58,29 @@ class ModelChecker:
         self.spec = spec
         self.model = model
         self.params = model.params
+        # The parameters of the model's own endpoint: a name is known, or not, there.
+        self.namespace = spec.parameters_of(model.endpoint) or spec.parameters
+        # Deprecated upstream, still taken: a warning naming the replacement.
+        self.deprecated = {
+            name: self.namespace[name].deprecated.use  # type: ignore[union-attr]
+            for name in model.params
+            if name in self.namespace and self.namespace[name].deprecated is not None
+        }
+        # "One of these, possibly nested, is required": the top-level names that can
+        # settle it on the fast path.
+        self.one_of = tuple(
+            frozenset(p for p in rule.params if "." not in p)
+            for rule in model.rules
+            if rule.kind == "one_of_required"
+        )
         self.required = frozenset(model.required)
         self.defaults = model.defaults
         self.base = tuple(_lifecycle(model))
         self.rule_keys = frozenset(
-            name for rule in model.rules for name in (rule.params or ("width", "height"))
+            name.split(".")[0]
+            for rule in model.rules
+            if rule.kind != "one_of_required"
+            for name in (rule.params or ("width", "height"))
         )
         self.pair_rules = any(
             r.kind in {"size_menu", "pixel_area", "aspect_ratio"} for r in model.rules
@@ -85,10 +106,10 @@ class ModelChecker:
         self.ignored = {
             name: (
                 self.ignored_problem(name),
-                compile_value(spec.parameters[name].schema, model.id),
+                compile_value(self.namespace[name].schema, model.id),
             )
             for name in model.ignored
-            if name in spec.parameters
+            if name in self.namespace
         }
         self.missing = tuple(
             (
@@ -99,7 +120,7 @@ class ModelChecker:
                     name,
                     key_path(name),
                     f"{model.id} requires {name}",
-                    _required_hint(name),
+                    required_hint(name),
                 ),
             )
             for name in model.required
@@ -129,6 +150,11 @@ class ModelChecker:
                 return False
         if not self.required <= request.keys():
             return False
+        for names in self.one_of:
+            if names.isdisjoint(request):
+                return False
+        if self.deprecated and not self.deprecated.keys().isdisjoint(request):
+            return False  # a deprecated_parameter warning
         return not (self.rule_keys and not self.rule_keys.isdisjoint(request))
 
     # -- detailed path ----------------------------------------------------------
@@ -149,6 +175,18 @@ class ModelChecker:
                     check(value, (key,), key, out)
                     if key in spec.foreign_values:
                         self.foreign_value(key, value, out, start)
+                use = self.deprecated.get(key)
+                if use is not None:
+                    out.append(
+                        Problem(
+                            "deprecated_parameter",
+                            "warning",
+                            key,
+                            key_path(key),
+                            f"{key} is deprecated upstream in favour of {use}",
+                            f"use {use} instead",
+                        )
+                    )
                 continue
             if key == "model":
                 continue
@@ -173,11 +211,11 @@ class ModelChecker:
             if known is not None:
                 out.append(known)
                 continue
-            canonical = spec.aliases.get(key)
+            canonical = spec.aliases.get(key) if self.namespace is spec.parameters else None
             if canonical is not None:
                 self.alias(key, canonical, value, request, out)
                 continue
-            known = self.unsupported(key) if key in spec.parameters else self.unknown(key)
+            known = self.unsupported(key) if key in self.namespace else self.unknown(key)
             if len(fixed) < 1024 and len(key) <= 64:
                 fixed[key] = known
             out.append(known)
@@ -263,9 +301,8 @@ class ModelChecker:
         # are the alternatives worth naming.
         endpoint = self.model.endpoint
         takers = sorted(
-            spec.takers(key),
+            spec.takers(key, endpoint),
             key=lambda t: (
-                spec.models[t].endpoint != endpoint,
                 _discouraged(spec.models[t], key),
                 _STATUS_RANK[spec.models[t].lifecycle.status],
             ),
@@ -276,7 +313,7 @@ class ModelChecker:
         reason = f" ({entry.note})" if entry and entry.note else ""
         message = f"{self.model.id} does not take {key}{reason}; {who}"
         hint = None
-        definition = spec.parameters.get(key)
+        definition = self.namespace.get(key)
         if definition is not None:
             alternatives = [p for p in definition.instead if p in self.params]
             if alternatives:
@@ -317,9 +354,8 @@ class ModelChecker:
             spec = self.spec
             takers = [
                 spec.models[t].name
-                for t in spec.takers(key)
-                if spec.models[t].endpoint == self.model.endpoint
-                and spec.models[t].lifecycle.status == "active"
+                for t in spec.takers(key, self.model.endpoint)
+                if spec.models[t].lifecycle.status == "active"
             ]
             hint = f"remove {key}"
             if takers:
@@ -332,9 +368,8 @@ class ModelChecker:
         names = self._names
         if names is None:
             spec = self.spec
-            names = self._names = tuple(
-                dict.fromkeys([*self.params, *spec.parameters, *spec.aliases])
-            )
+            aliases = spec.aliases if self.namespace is spec.parameters else {}
+            names = self._names = tuple(dict.fromkeys([*self.params, *self.namespace, *aliases]))
         return names
 
     def unknown(self, key: str) -> Problem:
@@ -349,7 +384,9 @@ class ModelChecker:
             "error",
             key,
             key_path(key),
-            f"{quote(key)} is not a parameter of the Together API",
+            f"{quote(key)} is not a parameter of the Together API"
+            if self.namespace is spec.parameters
+            else f"{quote(key)} is not a parameter of Together's {self.model.endpoint} API",
             hint,
         )
 
@@ -358,14 +395,6 @@ def _discouraged(model: Model, name: str) -> bool:
     """The model takes ``name`` but advises against any use of it (a warning)."""
     advice = model.params[name].schema.advice
     return advice is not None and advice.avoid
-
-
-def _required_hint(name: str) -> str | None:
-    if name == "prompt":
-        return "add a prompt describing the image"
-    if name == "frame_images":
-        return 'add frame_images: [{"input_image": "<url>", "frame": "first"}]'
-    return None
 
 
 def _lifecycle(model: Model) -> list[Problem]:

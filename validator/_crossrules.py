@@ -16,6 +16,27 @@ if TYPE_CHECKING:
     from validator._spec import Model, ModelParameter, Rule
 
 
+def present(request: dict[Any, Any], dotted: str) -> bool:
+    """``media.frame_images`` is in the request (each step an object holding the next)."""
+    node: Any = request
+    for part in dotted.split("."):
+        if type(node) is not dict or part not in node:
+            return False
+        node = node[part]
+    return True
+
+
+def required_hint(name: str) -> str | None:
+    """How to add a required parameter, where a template helps."""
+    if name == "prompt":
+        return "add a prompt describing the image"
+    if name == "frame_images":
+        return 'add frame_images: [{"input_image": "<url>", "frame": "first"}]'
+    if name == "media.frame_images":
+        return 'add media: {"frame_images": [{"input_image": "<url>", "frame": "first"}]}'
+    return None
+
+
 def check_rule(model: Model, rule: Rule, request: dict[Any, Any], out: list[Problem]) -> None:
     """Check one cross-field rule of ``model`` on a request; append what breaks it."""
     kind = rule.kind
@@ -36,7 +57,7 @@ def check_rule(model: Model, rule: Rule, request: dict[Any, Any], out: list[Prob
             )
         return
     if kind == "one_of_required":
-        if not any(p in request for p in rule.params):
+        if not any(present(request, p) for p in rule.params):
             out.append(
                 Problem(
                     "missing_required",
@@ -44,6 +65,7 @@ def check_rule(model: Model, rule: Rule, request: dict[Any, Any], out: list[Prob
                     None,
                     "$",
                     f"{model_id} requires one of {', '.join(rule.params)}{note}",
+                    required_hint(rule.params[0]),
                 )
             )
         return

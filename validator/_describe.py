@@ -11,7 +11,9 @@ from validator._spec import Unsupported
 from validator._tables import literal
 
 if TYPE_CHECKING:
-    from validator._spec import Evidence, Model, Rule, Spec
+    from collections.abc import Mapping
+
+    from validator._spec import Evidence, Model, Parameter, Rule, Spec
     from validator._values import Advice, ValueSchema
 
 ENDPOINTS: Final = {
@@ -205,14 +207,20 @@ def _advice_data(advice: Advice) -> dict[str, Any]:
     return out
 
 
+def namespace_of(spec: Spec, model: Model) -> Mapping[str, Parameter]:
+    """The parameters of the model's endpoint (the image API's when it defines none)."""
+    return spec.parameters_of(model.endpoint) or spec.parameters
+
+
 def _not_taken(spec: Spec, model: Model) -> list[dict[str, Any]]:
     """Every parameter the model does not take, in spec order, with why where the spec says."""
-    names = [n for n in spec.parameters if n not in model.params and n not in model.ignored]
-    names += sorted(n for n in model.unsupported if n not in spec.parameters)
+    namespace = namespace_of(spec, model)
+    names = [n for n in namespace if n not in model.params and n not in model.ignored]
+    names += sorted(n for n in model.unsupported if n not in namespace)
     out = []
     for name in names:
         item = model.unsupported.get(name, Unsupported(name))
-        definition = spec.parameters.get(name)
+        definition = namespace.get(name)
         instead = [i for i in (definition.instead if definition else ()) if i in model.params]
         out.append(
             {
@@ -228,7 +236,7 @@ def _not_taken(spec: Spec, model: Model) -> list[dict[str, Any]]:
 
 def _ignored(spec: Spec, model: Model) -> list[dict[str, Any]]:
     """The parameters the API accepts for this model without documented effect, in spec order."""
-    names = [n for n in spec.parameters if n in model.ignored]
+    names = [n for n in namespace_of(spec, model) if n in model.ignored]
     return [
         {
             "name": name,
@@ -308,11 +316,12 @@ def describe(spec: Spec, model: Model) -> dict[str, Any]:
     the default is this model's own), aliases, what to use instead, notes and sources.
     """
     parameters = []
-    for name in spec.parameters:
+    namespace = namespace_of(spec, model)
+    for name in namespace:
         param = model.params.get(name)
         if param is None:
             continue
-        definition = spec.parameters[name]
+        definition = namespace[name]
         entry: dict[str, Any] = {
             "name": name,
             "description": definition.description,
@@ -324,6 +333,11 @@ def describe(spec: Spec, model: Model) -> dict[str, Any]:
             entry["default"] = param.default
             entry["model_default"] = param.model_default
         entry["aliases"] = list(definition.aliases)
+        if definition.deprecated is not None:
+            entry["deprecated"] = {
+                "use": definition.deprecated.use,
+                "sources": list(definition.deprecated.sources),
+            }
         entry["note"] = param.note
         entry["sources"] = list(param.sources)
         entry["evidence"] = evidence_data(param.evidence)
@@ -498,7 +512,10 @@ def parameter_lines(entry: dict[str, Any], spec: Spec, model: Model) -> list[str
     if schema.advice is not None:
         sources = ", ".join(schema.advice.sources)
         lines.append(f"advised (a warning otherwise): {advice_text(schema.advice)} [{sources}]")
-    definition = spec.parameters[entry["name"]]
+    definition = namespace_of(spec, model)[entry["name"]]
+    if definition.deprecated is not None:
+        use = definition.deprecated.use
+        lines.append(f"deprecated upstream: use {use} (a deprecated_parameter warning)")
     if definition.aliases:
         aliases = ", ".join(definition.aliases)
         lines.append(f"old name: {aliases} (a renamed_parameter warning; never send both)")

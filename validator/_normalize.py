@@ -253,7 +253,7 @@ class _Normalizer:
                 why = f"{model.id} does not take {canonical} (of which {name} is the old name)"
             elif name in model.ignored:
                 why = f"{model.id} ignores it (accepted, but without documented effect)"
-            elif name in spec.parameters:
+            elif name in (spec.parameters_of(model.endpoint) or spec.parameters):
                 why = f"{model.id} does not take it"
             else:
                 why = "not a parameter of the API"

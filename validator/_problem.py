@@ -21,9 +21,13 @@ ERROR_CODES: Final[dict[str, str]] = {
     "invalid_unicode": "A string with a lone surrogate, which cannot be encoded as UTF-8.",
 }
 WARNING_CODES: Final[dict[str, str]] = {
-    "deprecated_model": "The model is deprecated and may be removed.",
-    "retired_model": "The model is no longer listed in the catalogue.",
+    "deprecated_model": "The model is deprecated and may be removed; the hint names its successor.",
+    "retired_model": (
+        "The model is retired: an error where Together removed it (the API refuses it), a "
+        "warning where it is only no longer listed; the hint names its successor."
+    ),
     "renamed_parameter": "An old parameter name; the current name is given.",
+    "deprecated_parameter": "Still taken, but deprecated upstream; the replacement is given.",
     "ignored_parameter": "Accepted by the API but without documented effect on this model.",
     "not_recommended": "Allowed, but outside the stricter documented advice.",
     "parameter_dropped": "Removed by the drop or fix policy.",

@@ -11,9 +11,10 @@ from validator._files import write_atomic
 from validator._problem import number
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from pathlib import Path
 
-    from validator._spec import Model, ModelParameter, Rule, Spec
+    from validator._spec import Model, ModelParameter, Parameter, Rule, Spec
     from validator._values import ValueSchema
 
 DRAFT: Final = "https://json-schema.org/draft/2020-12/schema"
@@ -58,9 +59,10 @@ def model_schema(spec: Spec, model: Model) -> dict[str, Any]:
         # without rejecting every body.
         properties["model"]["deprecated"] = True
     dependent: dict[str, list[dict[str, Any]]] = {}
+    namespace = spec.parameters_of(model.endpoint) or spec.parameters
     for name, param in model.params.items():
-        properties[name] = _property(spec, param)
-        for alias in spec.parameters[name].aliases:
+        properties[name] = _property(namespace, param)
+        for alias in namespace[name].aliases:
             alias_schema = dict(properties[name])
             alias_schema.pop("default", None)
             alias_schema["deprecated"] = True
@@ -70,8 +72,8 @@ def model_schema(spec: Spec, model: Model) -> dict[str, Any]:
             properties[alias] = alias_schema
             dependent.setdefault(alias, []).append(_absent([name]))
     for name, entry in model.ignored.items():
-        if name in spec.parameters:
-            properties[name] = _ignored_property(spec, name, entry.note, entry.instead)
+        if name in namespace:
+            properties[name] = _ignored_property(namespace, name, entry.note, entry.instead)
     ignored_text = ""
     if model.ignored:
         ignored_text = (
@@ -103,7 +105,7 @@ def model_schema(spec: Spec, model: Model) -> dict[str, Any]:
                 others = [p for p in rule.params if p != name]
                 dependent.setdefault(name, []).append(_absent(others))
         elif rule.kind == "one_of_required":
-            any_of.extend({"required": [p]} for p in rule.params)
+            any_of.extend(_required_path(p) for p in rule.params)
     pair = _pair_branches(model)
     if pair is not None:
         dependent.setdefault("width", []).append({"anyOf": pair})
@@ -117,6 +119,15 @@ def model_schema(spec: Spec, model: Model) -> dict[str, Any]:
     return schema
 
 
+def _required_path(dotted: str) -> dict[str, Any]:
+    """``media.frame_images`` required: ``media`` required, and in it ``frame_images``."""
+    first, *rest = dotted.split(".")
+    if not rest:
+        return {"required": [first], "properties": {first: {}}}  # declared (ajv strict)
+    inner = _required_path(".".join(rest))
+    return {"required": [first], "properties": {first: {"type": "object", **inner}}}
+
+
 def _absent(names: list[str]) -> dict[str, Any]:
     """A subschema that forbids the given keys.
 
@@ -127,10 +138,13 @@ def _absent(names: list[str]) -> dict[str, Any]:
     return {"properties": dict.fromkeys(names, False)}
 
 
-def _property(spec: Spec, param: ModelParameter) -> dict[str, Any]:
-    definition = spec.parameters[param.name]
+def _property(namespace: Mapping[str, Parameter], param: ModelParameter) -> dict[str, Any]:
+    definition = namespace[param.name]
     schema = _value(param.schema)
     text = [definition.description]
+    if definition.deprecated is not None:
+        schema["deprecated"] = True
+        text.append(f"Deprecated upstream: use {definition.deprecated.use}.")
     if param.note:
         text.append(param.note[0].upper() + param.note[1:] + ".")
     advice = param.schema.advice
@@ -144,10 +158,10 @@ def _property(spec: Spec, param: ModelParameter) -> dict[str, Any]:
 
 
 def _ignored_property(
-    spec: Spec, name: str, note: str | None, instead: tuple[str, ...]
+    namespace: Mapping[str, Parameter], name: str, note: str | None, instead: tuple[str, ...]
 ) -> dict[str, Any]:
     """An ignored parameter: valid as the parameter's own definition, flagged in words."""
-    definition = spec.parameters[name]
+    definition = namespace[name]
     schema = _value(definition.schema)
     schema.pop("default", None)
     text = ["Ignored by this model: accepted by the API, without documented effect."]

@@ -36,6 +36,15 @@ class Parameter(NamedTuple):
     instead: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     evidence: "tuple[Evidence, ...]" = ()
+    endpoint: str = "images"
+    deprecated: "Deprecation | None" = None
+
+
+class Deprecation(NamedTuple):
+    """A parameter the API still takes but deprecates, and what to send instead."""
+
+    use: str
+    sources: tuple[str, ...] = ()
 
 
 class Evidence(NamedTuple):
@@ -193,7 +202,9 @@ class Spec:
         title: The spec's title.
         checked: When its sources were last reviewed as a whole.
         sources: Every source, by id.
-        parameters: Every API parameter, by name.
+        parameters: Every image API parameter, by name (the ``images`` namespace).
+        namespaces: Every endpoint's parameters, by endpoint then name: ``images``
+            (the same mapping as ``parameters``) and ``videos``.
         models: Every model, by exact id, in spec order.
         foreign_names: Names from other APIs, with what to use instead.
         foreign_values: Values from other APIs, by parameter, with what to send instead.
@@ -213,6 +224,7 @@ class Spec:
         "foreign_values",
         "migrations",
         "models",
+        "namespaces",
         "parameters",
         "path",
         "sources",
@@ -233,6 +245,7 @@ class Spec:
         foreign_values: Mapping[str, Mapping[str, str]] | None = None,
         aliases: Mapping[str, str],
         migrations: Mapping[str, Mapping[str, Any]] = _EMPTY,
+        namespaces: Mapping[str, Mapping[str, Parameter]] | None = None,
     ) -> None:
         self.path = path
         self.digest = digest
@@ -245,6 +258,7 @@ class Spec:
         self.foreign_values = foreign_values or {}
         self.aliases = aliases
         self.migrations = migrations
+        self.namespaces = {"images": parameters, **(namespaces or {})}
         self._checkers: dict[str, Any] = {}
         self._takers: dict[str, tuple[str, ...]] = {}
         self._folded: dict[str, str] = {}
@@ -256,12 +270,19 @@ class Spec:
         """The model with this exact id, or None."""
         return self.models.get(model_id)
 
-    def takers(self, param: str) -> tuple[str, ...]:
-        """Ids of the models that take ``param``, in spec order."""
-        found = self._takers.get(param)
+    def parameters_of(self, endpoint: str) -> Mapping[str, Parameter]:
+        """The parameter namespace of an endpoint (``images``, ``videos``)."""
+        return self.namespaces.get(endpoint, {})
+
+    def takers(self, param: str, endpoint: str = "images") -> tuple[str, ...]:
+        """Ids of the models on ``endpoint`` that take ``param``, in spec order."""
+        key = f"{endpoint}\0{param}"
+        found = self._takers.get(key)
         if found is None:
-            found = tuple(m.id for m in self.models.values() if param in m.params)
-            self._takers[param] = found
+            found = tuple(
+                m.id for m in self.models.values() if m.endpoint == endpoint and param in m.params
+            )
+            self._takers[key] = found
         return found
 
     def fold(self, model_id: str) -> str | None:
@@ -273,19 +294,10 @@ class Spec:
     @classmethod
     def from_resolved(cls, data: Mapping[str, Any], path: str, digest: str) -> "Spec":
         """Build a Spec from the resolved (cacheable) form."""
-        parameters = {
-            name: Parameter(
-                name=name,
-                description=p["description"],
-                schema=ValueSchema.from_dict(p["schema"]),
-                default=p.get("default"),
-                has_default="default" in p,
-                aliases=tuple(p.get("aliases", ())),
-                instead=tuple(p.get("instead", ())),
-                sources=tuple(p["sources"]),
-                evidence=_evidence(p),
-            )
-            for name, p in data["parameters"].items()
+        parameters = _parameters(data["parameters"], "images")
+        namespaces = {
+            endpoint: _parameters(e["parameters"], endpoint)
+            for endpoint, e in data.get("endpoints", {}).items()
         }
         models = {model_id: _model(model_id, m) for model_id, m in data["models"].items()}
         aliases = {a: name for name, p in parameters.items() for a in p.aliases}
@@ -301,7 +313,31 @@ class Spec:
             foreign_values={k: dict(v) for k, v in data.get("foreign_values", {}).items()},
             aliases=aliases,
             migrations=MappingProxyType(dict(data.get("migrations", {}))),
+            namespaces=namespaces,
         )
+
+
+def _parameters(data: Mapping[str, Any], endpoint: str) -> dict[str, Parameter]:
+    return {
+        name: Parameter(
+            name=name,
+            description=p["description"],
+            schema=ValueSchema.from_dict(p["schema"]),
+            default=p.get("default"),
+            has_default="default" in p,
+            aliases=tuple(p.get("aliases", ())),
+            instead=tuple(p.get("instead", ())),
+            sources=tuple(p["sources"]),
+            evidence=_evidence(p),
+            endpoint=endpoint,
+            deprecated=Deprecation(
+                use=p["deprecated"]["use"], sources=tuple(p["deprecated"]["sources"])
+            )
+            if "deprecated" in p
+            else None,
+        )
+        for name, p in data.items()
+    }
 
 
 def _model(model_id: str, m: Mapping[str, Any]) -> Model:

@@ -249,12 +249,28 @@ class Checks:
                     f"a {m['endpoint']} one",
                 )
 
-    def check_names(self, parameters: dict[str, Any]) -> None:
+    def check_deprecations(self, parameters: dict[str, Any], base: tuple[Any, ...]) -> None:
+        """A deprecated parameter's replacement exists in the same namespace."""
+        for name, p in parameters.items():
+            use = p.get("deprecated", {}).get("use")
+            if use is not None and nested_schema(parameters, use) is None:
+                self.fail(
+                    (*base, name, "deprecated", "use"),
+                    f"{describe(use)} is not a parameter (or a property of one) of this endpoint",
+                )
+
+    def check_names(
+        self,
+        parameters: dict[str, Any],
+        base: tuple[Any, ...] = ("parameters",),
+        *,
+        foreign: bool = True,
+    ) -> None:
         seen: dict[str, str] = {}
-        foreign = self.data.get("foreign_names", {})
+        foreign_names = self.data.get("foreign_names", {}) if foreign else {}
         for name, p in parameters.items():
             for index, alias in enumerate(p.get("aliases", ())):
-                path = ("parameters", name, "aliases", index)
+                path = (*base, name, "aliases", index)
                 if alias in parameters:
                     self.fail(path, f"alias {describe(alias)} is also a parameter")
                 elif alias in seen:
@@ -262,22 +278,22 @@ class Checks:
                         path,
                         f"alias {describe(alias)} is already an alias of {describe(seen[alias])}",
                     )
-                elif alias in foreign:
+                elif alias in foreign_names:
                     self.fail(path, f"alias {describe(alias)} is also listed in foreign_names")
                 seen[alias] = name
         for name, p in parameters.items():
             for index, other in enumerate(p.get("instead", ())):
                 if other not in parameters or other == name:
                     self.fail(
-                        ("parameters", name, "instead", index),
+                        (*base, name, "instead", index),
                         f"{describe(other)} is not another parameter",
                     )
-        for name in foreign:
+        for name in foreign_names:
             if name in parameters:
                 self.fail(
                     ("foreign_names", name), f"{describe(name)} is a parameter, not a foreign name"
                 )
-        for name, values in self.data.get("foreign_values", {}).items():
+        for name, values in (self.data.get("foreign_values", {}) if foreign else {}).items():
             if name not in parameters:
                 self.fail(("foreign_values", name), f"unknown parameter {describe(name)}")
                 continue
@@ -470,12 +486,12 @@ class Checks:
         kind = rule["kind"]
         names = rule.get("params") or ["width", "height"]
         for name in names:
-            if name not in params:
+            if nested_schema(params, name) is None:
                 self.fail(
                     path, f"the {kind} rule names {describe(name)}, which {model_id} does not take"
                 )
                 return
-            if kind == "exclusive" and "default" in params[name]:
+            if kind == "exclusive" and "default" in params.get(name, {}):
                 self.fail(
                     path,
                     f"{describe(name)} has a default, so it cannot be exclusive "
@@ -582,3 +598,17 @@ def loosens(key: str, value: Any, base: Any) -> str | None:
     if key == "pattern" and value != base:
         return "replaces"
     return None
+
+
+def nested_schema(params: Mapping[str, Any], dotted: str) -> dict[str, Any] | None:
+    """The resolved schema at ``media.frame_images`` (a parameter, then properties)."""
+    first, *rest = dotted.split(".")
+    entry = params.get(first)
+    if entry is None:
+        return None
+    schema: dict[str, Any] | None = entry["schema"]
+    for part in rest:
+        schema = (schema or {}).get("properties", {}).get(part)
+        if schema is None:
+            return None
+    return schema

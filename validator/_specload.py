@@ -11,7 +11,7 @@ from validator._spec import Spec
 from validator._version import __version__
 from validator.errors import SpecError, SpecIssue
 
-_CACHE_FORMAT: Final = 3
+_CACHE_FORMAT: Final = 4
 
 _memo: dict[tuple[str, str], Spec] = {}
 

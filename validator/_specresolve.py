@@ -21,6 +21,18 @@ class Resolver(Checks):
         self.check_lifecycles()
         parameters = {name: self.parameter(name, p) for name, p in data["parameters"].items()}
         self.check_names(parameters)
+        # Each endpoint besides the image API defines its own parameters; a spec that
+        # defines none for an endpoint resolves its models against `parameters`.
+        endpoints: dict[str, Any] = {}
+        for endpoint, e in data.get("endpoints", {}).items():
+            base = ("endpoints", endpoint, "parameters")
+            endpoints[endpoint] = {
+                name: self.parameter(name, p, base) for name, p in e["parameters"].items()
+            }
+            self.check_names(endpoints[endpoint], base, foreign=False)
+        self.check_deprecations(parameters, ("parameters",))
+        for endpoint, namespace in endpoints.items():
+            self.check_deprecations(namespace, ("endpoints", endpoint, "parameters"))
         profiles = data.get("profiles", {})
         for name in profiles:
             self.expand(name, profiles, ())
@@ -30,7 +42,8 @@ class Resolver(Checks):
             other = folded.setdefault(model_id.lower(), model_id)
             if other != model_id:
                 self.fail(("models", model_id), f"id differs only in case from {describe(other)}")
-            models[model_id] = self.model(model_id, m, parameters, profiles)
+            namespace = endpoints.get(m["endpoint"], parameters)
+            models[model_id] = self.model(model_id, m, namespace, profiles)
         migrations = data.get("migrations")
         if migrations is not None:
             self.check_migrations(migrations, parameters)
@@ -40,6 +53,13 @@ class Resolver(Checks):
             "checked": data["checked"],
             "sources": data["sources"],
             "parameters": parameters,
+            "endpoints": {
+                endpoint: {
+                    "description": data["endpoints"][endpoint]["description"],
+                    "parameters": p,
+                }
+                for endpoint, p in endpoints.items()
+            },
             "foreign_names": data.get("foreign_names", {}),
             "foreign_values": data.get("foreign_values", {}),
             "models": models,
@@ -48,8 +68,10 @@ class Resolver(Checks):
 
     # -- parameters -------------------------------------------------------------
 
-    def parameter(self, name: str, p: dict[str, Any]) -> dict[str, Any]:
-        path = ("parameters", name)
+    def parameter(
+        self, name: str, p: dict[str, Any], base: tuple[Any, ...] = ("parameters",)
+    ) -> dict[str, Any]:
+        path = (*base, name)
         schema = self.value_schema(p, path)
         out: dict[str, Any] = {
             "description": p["description"],
@@ -59,6 +81,8 @@ class Resolver(Checks):
         for key in ("aliases", "instead"):
             if p.get(key):
                 out[key] = list(p[key])
+        if "deprecated" in p:
+            out["deprecated"] = dict(p["deprecated"])
         found = collect_evidence(p)
         if found:
             out["evidence"] = found
@@ -219,7 +243,9 @@ class Resolver(Checks):
         self.check_rule_defaults(
             model_id, list(zip(rules, rule_paths, strict=True)), resolved_params
         )
-        if not any(p.get("required") for p in resolved_params.values()):
+        if not any(p.get("required") for p in resolved_params.values()) and not any(
+            r["kind"] == "one_of_required" for r in rules
+        ):
             self.fail(base, "the model requires no parameter at all (not even prompt)")
         out = {
             "name": m["name"],

@@ -118,10 +118,11 @@ def row_params(spec: Spec, models: Sequence[Model]) -> list[tuple[str, ...]]:
     """The rows for these models: the seed's, then the other parameters someone takes."""
     rows = list(SEED_ROWS)
     seen = {p for row in SEED_ROWS for p in row}
+    # Every endpoint's names, the image API's first; a row is per name, and each
+    # model's cell reads its own endpoint's parameter of that name.
+    names = dict.fromkeys(name for namespace in spec.namespaces.values() for name in namespace)
     rows.extend(
-        (name,)
-        for name in spec.parameters
-        if name not in seen and any(name in m.params for m in models)
+        (name,) for name in names if name not in seen and any(name in m.params for m in models)
     )
     return rows
 
