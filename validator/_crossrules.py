@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from validator._spec import Model, ModelParameter, Rule
 
 
-def present(request: dict[Any, Any], dotted: str) -> bool:
+def is_present(request: dict[Any, Any], dotted: str) -> bool:
     """``media.frame_images`` is in the request (each step an object holding the next)."""
     node: Any = request
     for part in dotted.split("."):
@@ -57,7 +57,7 @@ def check_rule(model: Model, rule: Rule, request: dict[Any, Any], out: list[Prob
             )
         return
     if kind == "one_of_required":
-        if not any(present(request, p) for p in rule.params):
+        if not any(is_present(request, p) for p in rule.params):
             out.append(
                 Problem(
                     "missing_required",
