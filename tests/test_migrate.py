@@ -15,7 +15,7 @@ import validator
 from validator import load_spec, migrate, validate
 from validator._migrate import successor
 
-from strategies import valid_request
+from strategies import any_json, valid_request
 
 SPEC = load_spec()
 SPEC_DIR = Path(__file__).parent / "specs"
@@ -419,3 +419,23 @@ def test_real_world_requests_on_retired_models_move_to_their_successor_without_n
         result = migrate(body)
         assert result.request["model"] == successor(SPEC, SPEC.models[body["model"]]).id
         assert {(p.code, p.param) for p in _errors(result.problems)} <= before, body
+
+
+_NAMES = st.sampled_from([*SPEC.parameters, "guidance", "size", "model"])
+
+
+@settings(max_examples=300, suppress_health_check=list(HealthCheck), deadline=None)
+@given(
+    model=st.sampled_from([*SPEC.models, "acme/nope", 7]),
+    extra=st.dictionaries(_NAMES, any_json(max_leaves=4), max_size=6),
+    to=st.sampled_from([None, *(m.id for m in SERVED)]),
+)
+def test_any_json_request_migrates_without_raising_or_mutating(model, extra, to):
+    request = {"model": model, "prompt": "x", **extra}
+    before = copy.deepcopy(request)
+    result = migrate(request, to)
+    assert request == before
+    if result.ok:
+        assert _errors(validate(result.request)) == []
+    if result.ok:  # idempotent on its target
+        assert migrate(result.request, to).request == result.request

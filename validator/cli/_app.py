@@ -27,7 +27,8 @@ def cli() -> None:
 
     capspec knows, model by model, which parameters the API takes, their types,
     bounds and defaults (the capability spec). Lint request payloads in CI,
-    normalize them, or generate schemas and documentation from the same data.
+    normalize them, move them off retired models (migrate), or generate schemas
+    and documentation from the same data.
 
     \b
     Exit codes, for every command:
