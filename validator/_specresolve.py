@@ -275,7 +275,9 @@ class Resolver(Checks):
         merged: dict[str, Any] = (
             dict(current) if current else {"schema": _copy(parameter["schema"])}
         )
-        if "default" in parameter and "default" not in merged:
+        if "default" in parameter and current is None:
+            # The first layer starts from the definition's default; a later layer keeps
+            # what the earlier ones made of it (a `default: null` stays removed).
             merged["default"] = parameter["default"]
         merged["schema"] = self.tighten(parameter["schema"], merged["schema"], override, path)
         if "default" in override:
