@@ -64,6 +64,10 @@ def commands(tmp: Path) -> dict[str, list[str]]:
     }
 
 
+#: One schema per model and the index; the generated docs pages and the README's table.
+SCHEMAS = len(load_spec().models) + 1
+DOCS = len(_docsgen.generate(load_spec())) + 1
+
 NAMES = ["lint", "normalize", "migrate", "schemas", "docs", "models", "explain", "table", "drift"]
 
 
@@ -71,6 +75,23 @@ NAMES = ["lint", "normalize", "migrate", "schemas", "docs", "models", "explain",
 def test_clean_exits_0(name, fresh):
     result = run(*commands(fresh)[name])
     assert result.exit_code == 0, result.output
+
+
+def test_up_to_date_and_written_counts_read_as_english(fresh):
+    schemas = run(*commands(fresh)["schemas"])
+    assert schemas.stdout == f"{fresh / 'schemas'}: all {SCHEMAS} schemas are up to date\n"
+    docs = run(*commands(fresh)["docs"])
+    assert docs.stdout == f"{fresh / 'docs'}: all {DOCS} docs files are up to date\n"
+    again = run("schemas", "--out", str(fresh / "schemas"))
+    assert (
+        again.stdout
+        == f"{fresh / 'schemas'}: 0 files written or removed, {SCHEMAS} schemas in all\n"
+    )
+    (fresh / "schemas" / "index.json").unlink()
+    one = run("schemas", "--out", str(fresh / "schemas"))
+    assert (
+        one.stdout == f"{fresh / 'schemas'}: 1 file written or removed, {SCHEMAS} schemas in all\n"
+    )
 
 
 @pytest.mark.parametrize("name", NAMES)
