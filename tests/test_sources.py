@@ -79,6 +79,7 @@ def test_a_fifo_in_a_scanned_directory_is_skipped_and_counted_never_opened(tmp_p
         "errors": 0,
         "warnings": 0,
         "skipped": 1,
+        "not_requests": 0,
     }
 
 

@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from validator._checker import validate
 from validator._migrate import migrate
 from validator._normalize import POLICIES, Normalized, Policy, normalize, preflight
@@ -16,6 +18,18 @@ from validator._spec import Model, Spec
 from validator._specload import load_spec
 from validator._version import __version__
 from validator.errors import CapspecError, RequestError, SpecError
+
+
+def find_errors(request: Any, *, spec: Spec | str | None = None) -> list[Problem]:
+    """The errors of a request only: ``[]`` when the API would accept it.
+
+    ``validate`` returns warnings too (a retired model, a value outside advice);
+    ``if validator.find_errors(request): reject`` refuses only what the API refuses.
+    Never raises for any request value. (Not ``validator.errors``: that name is the
+    module of exception classes.)
+    """
+    return [problem for problem in validate(request, spec=spec) if problem.is_error]
+
 
 __all__ = [
     "CODES",
@@ -31,6 +45,7 @@ __all__ = [
     "Spec",
     "SpecError",
     "__version__",
+    "find_errors",
     "load_spec",
     "migrate",
     "normalize",

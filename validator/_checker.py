@@ -475,7 +475,11 @@ def resolve_spec(spec: Spec | str | Any | None) -> Spec:
 
 
 def validate(request: Any, *, spec: Spec | str | None = None) -> list[Problem]:
-    """Check a request and return every problem; ``[]`` when it is valid.
+    """Check a request and return every problem, errors and warnings.
+
+    A request the API accepts can still have warnings (a retired model, advice):
+    ``[]`` means nothing to report, not "valid". To decide whether to send it, use
+    ``validator.find_errors(request)`` or ``any(p.is_error for p in problems)``.
 
     Never raises for any request value: a non-object, unknown keys, wrong types,
     huge numbers, lone surrogates or deep nesting all become problems.

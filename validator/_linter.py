@@ -11,7 +11,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from validator._checker import validate
 from validator._normalize import normalize
-from validator._payloads import Broken, Request, read
+from validator._payloads import Broken, Item, Request, read
 from validator._problem import Problem, json_path, quote
 from validator._report import Finding, Summary
 from validator._sources import DEFAULT_MAX_SIZE
@@ -19,6 +19,7 @@ from validator._sources import DEFAULT_MAX_SIZE
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
+    from validator._config import RuleFilter
     from validator._locate import Path
     from validator._normalize import Normalized, Policy
     from validator._sources import Source
@@ -88,8 +89,12 @@ class Linter:
         warnings_as_errors: bool = False,
         max_size: int = DEFAULT_MAX_SIZE,
         rewrite: Callable[[Any], Normalized] | None = None,
+        rules: RuleFilter | None = None,
     ) -> None:
         self.spec = spec
+        self.rules = None if rules is None or rules.everything else rules
+        self.not_requests = 0  # files found in walks that hold no request, not checked
+        self._names: frozenset[str] | None = None
         self.policy = policy
         self.rewrite = rewrite  # instead of the policy: a preview (lint --migrate-to)
         self.warnings_as_errors = warnings_as_errors
@@ -109,14 +114,41 @@ class Linter:
         return normalize(value, policy=self.policy, spec=self.spec).problems
 
     def lint(self, source: Source, *, stdin: IO[bytes] | None = None) -> Iterator[Finding]:
-        """Every finding of one source, in file order."""
+        """Every finding of one source, in file order.
+
+        A source marked ``sniff`` that holds no request (``validator._documents``)
+        yields nothing and is counted in ``not_requests``, not in ``files``. Codes
+        the rules leave out are neither reported nor counted.
+        """
+        items = read(source, stdin=stdin, max_size=self.max_size)
+        if source.sniff:
+            from validator._documents import request_names, requests_in  # noqa: PLC0415
+
+            if self._names is None:
+                self._names = request_names(self.spec)
+            held = requests_in(items, source, self._names)
+            if held is None:
+                self.not_requests += 1
+                return
+            items = held
         self.files += 1
+        if self.rules is None:
+            yield from self._lint(source, items)
+            return
+        from validator._ignore import absolute  # noqa: PLC0415
+
+        codes = self.rules.for_file(None if source.path is None else absolute(source.path))
+        yield from self._lint(source, items, codes)
+
+    def _lint(
+        self, source: Source, items: Iterator[Item], codes: frozenset[str] | None = None
+    ) -> Iterator[Finding]:
         check = self.check
         name = source.name
         # The hot loop of a big JSONL file: a clean request costs one fast check.
         fast = self.policy == "strict" and self.rewrite is None
         checkers = self.spec._checkers if fast else {}  # noqa: SLF001
-        for item in read(source, stdin=stdin, max_size=self.max_size):
+        for item in items:
             if type(item) is Request:
                 self.requests += 1
                 value = item.value
@@ -131,12 +163,18 @@ class Linter:
                     ):
                         continue
                 problems = check(value)
+                if codes is not None:
+                    problems = [p for p in problems if p.code in codes]
                 if problems or item.origin.repeated:
                     found = locate(name, item, problems)
+                    if codes is not None and "duplicate_key" not in codes:
+                        found = [f for f in found if f.problem.code != "duplicate_key"]
                     self.count(found)
                     yield from found
             else:
                 assert isinstance(item, Broken)
+                if codes is not None and item.code not in codes:
+                    continue
                 finding = broken_finding(name, item)
                 self.errors += 1
                 yield finding
@@ -152,4 +190,12 @@ class Linter:
     def summary(self) -> Summary:
         """The counts so far, and whether the run passes."""
         ok = not self.errors and not (self.warnings_as_errors and self.warnings)
-        return Summary(self.files, self.requests, self.errors, self.warnings, ok, self.skipped)
+        return Summary(
+            self.files,
+            self.requests,
+            self.errors,
+            self.warnings,
+            ok,
+            self.skipped,
+            self.not_requests,
+        )

@@ -65,6 +65,11 @@ class Problem(NamedTuple):
     message: str
     hint: str | None = None
 
+    @property
+    def is_error(self) -> bool:
+        """True for an error (the API would refuse the request), False for a warning."""
+        return self.severity == "error"
+
     def to_dict(self) -> dict[str, str | None]:
         """Return the problem as a JSON-ready dict."""
         return {

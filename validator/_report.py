@@ -7,10 +7,14 @@ first, disk past a megabyte) so a huge run never holds its problems in memory.
 
 from __future__ import annotations
 
+import hashlib
 import json
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, ClassVar, Final, NamedTuple
 
 from validator._problem import CODES, ERROR_CODES, WARNING_CODES
+from validator._rules import DOCS_URL, help_markdown, help_text
+from validator._rules import RULES as RULES_TEXT
 from validator._version import __version__
 
 if TYPE_CHECKING:
@@ -54,6 +58,7 @@ class Summary(NamedTuple):
     warnings: int
     ok: bool
     skipped: int = 0  # directory entries that are not regular files, never opened
+    not_requests: int = 0  # files found in walks that hold no request, not checked
 
 
 class Reporter:
@@ -113,6 +118,8 @@ def summary_line(summary: Summary) -> str:
     files = _count(summary.files, "file")
     if summary.skipped:
         files += f"; {summary.skipped:,} skipped: not a regular file"
+    if summary.not_requests:
+        files += f"; {summary.not_requests:,} skipped: no requests"
     requests = _count(summary.requests, "request")
     if not summary.errors and not summary.warnings:
         return f"capspec: no problems in {requests} ({files})"
@@ -222,6 +229,7 @@ class JsonReporter(_Spooled):
             "errors": summary.errors,
             "warnings": summary.warnings,
             "skipped": summary.skipped,
+            "not_requests": summary.not_requests,
         }
         self.out.write(f'{{\n  "ok": {_dumps(summary.ok)},\n  "summary": {_dumps(counts)},\n')
         if not self.count:
@@ -246,6 +254,31 @@ _URI_SAFE: Final = frozenset(
 )
 
 
+SRCROOT: Final = "%SRCROOT%"
+
+
+def _source_root() -> Path:
+    """What SARIF locations are relative to: the repository holding the current folder."""
+    from validator._ignore import absolute, repository_root  # noqa: PLC0415
+
+    here = absolute(Path.cwd())
+    return repository_root(here) or here
+
+
+def _artifact(file: str, root: Path) -> dict[str, str]:
+    """``{"uri", "uriBaseId"}`` for a file under ``root``; an absolute file URI otherwise."""
+    from validator._ignore import absolute  # noqa: PLC0415
+
+    if file == "<stdin>":
+        return {"uri": "stdin"}
+    path = absolute(file)
+    try:
+        relative = path.relative_to(root)
+    except ValueError:
+        return {"uri": "file://" + _uri(path.as_posix())}
+    return {"uri": _uri(relative.as_posix()), "uriBaseId": SRCROOT}
+
+
 def _uri(file: str) -> str:
     """A relative URI reference for a file name: unreserved characters kept, others %XX."""
     raw = file.replace("\\", "/").encode("utf-8", "surrogateescape")
@@ -253,13 +286,29 @@ def _uri(file: str) -> str:
 
 
 class SarifReporter(_Spooled):
-    """SARIF 2.1.0: one rule per problem code, ``ruleId`` = code, a region per result."""
+    """SARIF 2.1.0: one rule per problem code, ``ruleId`` = code, a region per result.
+
+    Locations are URIs relative to ``%SRCROOT%`` (the repository holding the current
+    folder, or the current folder), so a report made in CI matches the code scanning
+    checkout. ``partialFingerprints`` let code scanning follow a problem across
+    commits: a hash of the file, the code, the JSON path and the request's model,
+    never the line, with a count for repeats of the same problem in one file.
+    """
 
     name = "sarif"
+
+    def __init__(self, out: IO[str], *, color: bool = False, quiet: bool = False) -> None:
+        super().__init__(out, color=color, quiet=quiet)
+        self.root = _source_root()
+        self.seen: dict[str, int] = {}
 
     def item(self, finding: Finding) -> str:
         p = finding.problem
         message = f"{p.message} (hint: {p.hint})" if p.hint else p.message
+        artifact = _artifact(finding.file, self.root)
+        key = "\0".join((artifact["uri"], p.code, p.path, finding.model or ""))
+        digest = hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+        self.seen[digest] = count = self.seen.get(digest, 0) + 1
         result: dict[str, Any] = {
             "ruleId": p.code,
             "ruleIndex": _RULE_INDEX.get(p.code, 0),
@@ -268,12 +317,13 @@ class SarifReporter(_Spooled):
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": _uri(finding.file)},
+                        "artifactLocation": artifact,
                         "region": {"startLine": finding.line, "startColumn": finding.column},
                     },
                     "logicalLocations": [{"fullyQualifiedName": p.path, "kind": "member"}],
                 }
             ],
+            "partialFingerprints": {"capspecProblem/v1": f"{digest}:{count}"},
             "properties": {
                 "document": finding.document,
                 "param": p.param,
@@ -289,6 +339,9 @@ class SarifReporter(_Spooled):
                 "id": code,
                 "name": code,
                 "shortDescription": {"text": CODES[code]},
+                "fullDescription": {"text": RULES_TEXT[code].explanation},
+                "help": {"text": help_text(code), "markdown": help_markdown(code)},
+                "helpUri": DOCS_URL,
                 "defaultConfiguration": {"level": _level(code)},
                 "properties": {
                     "kind": "request" if code in ERROR_CODES or code in WARNING_CODES else "file",
@@ -312,6 +365,8 @@ class SarifReporter(_Spooled):
             out.write(f"  {_dumps(key)}: {_dumps(value)},\n")
         out.write('  "runs": [\n    {\n')
         out.write(f'      "tool": {{"driver": {_dumps(driver)}}},\n')
+        base = {SRCROOT: {"uri": self.root.as_uri() + "/"}}
+        out.write(f'      "originalUriBaseIds": {_dumps(base)},\n')
         invocation = {"executionSuccessful": True, "exitCode": 0 if summary.ok else 1}
         out.write(f'      "invocations": [{_dumps(invocation)}],\n')
         if not self.count:

@@ -16,6 +16,7 @@ import stat
 from pathlib import Path as FsPath
 from typing import IO, TYPE_CHECKING, Final, NamedTuple
 
+from validator._ignore import GitIgnore, PatternSet, absolute
 from validator._problem import quote
 
 if TYPE_CHECKING:
@@ -58,6 +59,33 @@ class Source(NamedTuple):
     kind: str  # "json", "jsonl", "yaml", or "auto" (standard input)
     error: str | None = None  # why it cannot be read, found while collecting
     hint: str | None = None  # what to do about ``error``
+    #: Checked only if it holds requests (found in a directory, or named under
+    #: ``force_exclude``, and not matched by ``include``): see ``validator._linter``.
+    sniff: bool = False
+
+
+class Filters(NamedTuple):
+    """Which files a walk (and, with ``force_exclude``, the named files) leaves out.
+
+    ``exclude`` and ``.gitignore`` leave files out unread; ``include`` marks files
+    that are request documents whatever they hold. Hidden entries and tool folders
+    (node_modules) are never walked into.
+    """
+
+    exclude: PatternSet | None = None
+    include: PatternSet | None = None
+    gitignore: bool = True
+    force_exclude: bool = False
+
+    def left_out(self, path: FsPath, *, is_dir: bool, git: GitIgnore | None) -> bool:
+        """Whether ``path`` (absolute) is excluded or ignored by git."""
+        if self.exclude is not None and self.exclude.match(path, is_dir=is_dir):
+            return True
+        return git is not None and git.ignored(path, is_dir=is_dir)
+
+    def sniffed(self, path: FsPath) -> bool:
+        """Whether a file must hold requests to be checked: not matched by ``include``."""
+        return self.include is None or not self.include.match(path)
 
 
 class Collected(NamedTuple):
@@ -149,14 +177,19 @@ def _why(exc: Exception) -> str:
     return why.lower()
 
 
-def collect(paths: Iterable[str]) -> Collected:
+def collect(paths: Iterable[str], filters: Filters | None = None) -> Collected:
     """Expand command-line paths: files as named, directories walked for payload files.
 
     Names are kept as given (and joined under directories); the sources come back
     sorted by name so reports are stable. Missing paths, directories named like a
     payload file and paths that are not regular files come back as sources with an
     ``error``. A file reached more than once is read once, under its first name.
+    ``filters`` leaves files out of walks (``exclude``, ``.gitignore``) and marks
+    those that must hold requests to be checked; with ``force_exclude`` the named
+    files are treated alike (what a pre-commit hook needs).
     """
+    filters = filters or Filters(gitignore=False)
+    gits: dict[FsPath, GitIgnore] = {}
     named: list[Source] = []
     seen_names: set[str] = set()
     seen_files: set[tuple[int, int]] = set()
@@ -182,7 +215,8 @@ def collect(paths: Iterable[str]) -> Collected:
             if path.suffix.lower() in KINDS:
                 named.append(Source(given, path, kind, "is a directory, not a payload file"))
                 continue
-            skipped += _walk(given, named, seen_files)
+            git = _git(gits, absolute(path)) if filters.gitignore else None
+            skipped += _walk(given, named, seen_files, filters, git)
             continue
         if not stat.S_ISREG(info.st_mode):
             why = _not_regular(info.st_mode)
@@ -191,8 +225,15 @@ def collect(paths: Iterable[str]) -> Collected:
         identity = (info.st_dev, info.st_ino)
         if identity in seen_files:
             continue
+        sniff = False
+        if filters.force_exclude:
+            full = absolute(path)
+            git = _git(gits, full.parent) if filters.gitignore else None
+            if filters.left_out(full, is_dir=False, git=git):
+                continue
+            sniff = filters.sniffed(full)
         seen_files.add(identity)
-        named.append(Source(given, path, kind))
+        named.append(Source(given, path, kind, sniff=sniff))
     named.sort(key=lambda source: source.name)
     # A path that cannot be read, named and met in a directory too: once, by absolute path.
     unreadable: set[str] = set()
@@ -207,12 +248,32 @@ def collect(paths: Iterable[str]) -> Collected:
     return Collected(unique, skipped)
 
 
-def _walk(root: str, out: list[Source], seen: set[tuple[int, int]]) -> int:
+def _git(cache: dict[FsPath, GitIgnore], folder: FsPath) -> GitIgnore:
+    """The .gitignore rules for a folder: one reader per repository."""
+    from validator._ignore import repository_root  # noqa: PLC0415
+
+    root = repository_root(folder) or folder
+    if root not in cache:
+        cache[root] = GitIgnore(folder)
+    return cache[root]
+
+
+def _walk(
+    root: str,
+    out: list[Source],
+    seen: set[tuple[int, int]],
+    filters: Filters,
+    git: GitIgnore | None,
+) -> int:
     """Append the payload files under ``root`` to ``out``; return how many were skipped.
 
-    Hidden entries, tool directories and symbolic links to directories are not
-    walked into. Entries that are not regular files are counted, never opened.
+    Hidden entries, tool directories, symbolic links to directories, and what
+    ``filters`` excludes (or git ignores) are not walked into. Entries that are not
+    regular files are counted, never opened. Files found are marked ``sniff``
+    unless ``include`` matches them.
     """
+    base = absolute(root)
+    filtering = filters.exclude is not None or git is not None
     skipped = 0
     folders = [root]
     while folders:
@@ -233,12 +294,18 @@ def _walk(root: str, out: list[Source], seen: set[tuple[int, int]]) -> int:
             except OSError:
                 is_dir = False
             if is_dir:
-                if name not in _SKIPPED_DIRS:
+                if name not in _SKIPPED_DIRS and not (
+                    filtering
+                    and filters.left_out(_under(base, root, entry.path), is_dir=True, git=git)
+                ):
                     folders.append(entry.path)
                 continue
             suffix = os.path.splitext(name)[1].lower()  # noqa: PTH122 - str, no Path per file
             kind = KINDS.get(suffix)
             if kind is None:
+                continue
+            where = _under(base, root, entry.path)
+            if filtering and filters.left_out(where, is_dir=False, git=git):
                 continue
             try:
                 info = entry.stat()  # follows a link: what would be read
@@ -256,8 +323,14 @@ def _walk(root: str, out: list[Source], seen: set[tuple[int, int]]) -> int:
             if identity in seen:
                 continue
             seen.add(identity)
-            out.append(Source(entry.path, FsPath(entry.path), kind))
+            shown = entry.path.removeprefix("./")  # as ruff shows it
+            out.append(Source(shown, FsPath(entry.path), kind, sniff=filters.sniffed(where)))
     return skipped
+
+
+def _under(base: FsPath, root: str, path: str) -> FsPath:
+    """The absolute form of ``path``, a path found under ``root`` (which is ``base``)."""
+    return base / os.path.relpath(path, root)
 
 
 # --- opening and reading, bounded ---------------------------------------------------------

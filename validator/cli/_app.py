@@ -102,3 +102,8 @@ cli.add_command(migrate)
 from validator.cli._drift import drift  # noqa: E402
 
 cli.add_command(drift)
+
+# rule: a problem code explained (validator/_rules.py holds the text).
+from validator.cli._rule import rule  # noqa: E402
+
+cli.add_command(rule)

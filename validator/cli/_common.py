@@ -25,6 +25,7 @@ from validator.errors import SpecError
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
+    from validator._config import Config
     from validator._normalize import Normalized
     from validator._spec import Spec
 
@@ -165,3 +166,41 @@ def migration(spec: Spec, to: str | None, option: str) -> Callable[[Any], Normal
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint=f"'{option}'") from None
     return partial(migrate, to=to, spec=spec)
+
+
+# --- configuration (lint): capspec.toml or [tool.capspec], and the rule options ----------
+
+
+def load_config_or_exit(config_path: str | None, *, isolated: bool = False) -> Config:
+    """The configuration that applies here, or the one named; exit 2 naming file and line."""
+    from pathlib import Path  # noqa: PLC0415
+
+    from validator._config import Config, ConfigError, find_config, load_config  # noqa: PLC0415
+    from validator._ignore import absolute  # noqa: PLC0415
+
+    here = absolute(Path.cwd())
+    if isolated:
+        return Config(base=here)
+    path = Path(config_path) if config_path is not None else find_config(here)
+    if path is None:
+        return Config(base=here)
+    try:
+        config = load_config(absolute(path))
+    except ConfigError as exc:
+        fail(f"{exc.path}:{exc.line}: {exc.message}")
+    return config
+
+
+def codes_option(ctx: click.Context, param: click.Parameter, value: Any) -> tuple[str, ...] | None:
+    """``--select a,b --select c``: problem codes, each known; None when not given."""
+    if not value:
+        return None
+    from validator._config import check_codes  # noqa: PLC0415
+
+    codes = tuple(code.strip() for item in value for code in item.split(",") if code.strip())
+
+    def bad(code: str, message: str) -> click.BadParameter:
+        del code
+        return click.BadParameter(message, ctx, param)
+
+    return check_codes(codes, all_ok=param.name == "cli_select", fail=bad)

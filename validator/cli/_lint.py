@@ -12,13 +12,12 @@ from validator.cli._common import (
     POLICIES,
     POLICY_HELP,
     SPEC_HELP,
-    closed_pipe,
+    codes_option,
+    fail,
+    load_config_or_exit,
     load_spec_or_exit,
     max_size_option,
     migration,
-    stdin_bytes,
-    stream,
-    use_color,
 )
 
 _FORMATS = ["text", "json", "github", "sarif"]
@@ -37,7 +36,9 @@ _FORMATS = ["text", "json", "github", "sarif"]
     "sarif for code scanning.",
 )
 @click.option(
-    "--policy", type=click.Choice(POLICIES), default="strict", show_default=True, help=POLICY_HELP
+    "--policy",
+    type=click.Choice(POLICIES),
+    help=f"{POLICY_HELP} [default: strict, or the configuration's]",
 )
 @click.option(
     "--migrate-to",
@@ -47,7 +48,11 @@ _FORMATS = ["text", "json", "github", "sarif"]
     "to its recorded successor.",
 )
 @click.option("--spec", "spec_path", type=click.Path(dir_okay=False), help=SPEC_HELP)
-@click.option("--warnings-as-errors", is_flag=True, help="Exit 1 when there are warnings, too.")
+@click.option(
+    "--warnings-as-errors/--no-warnings-as-errors",
+    default=None,
+    help="Exit 1 when there are warnings, too.",
+)
 @click.option(
     "--quiet",
     "-q",
@@ -56,15 +61,65 @@ _FORMATS = ["text", "json", "github", "sarif"]
     "no summary line. json and sarif always hold everything.",
 )
 @max_size_option
+@click.option(
+    "--select",
+    "cli_select",
+    multiple=True,
+    metavar="CODES",
+    callback=codes_option,
+    help="Report only these problem codes (comma-separated, repeatable; ALL for all).",
+)
+@click.option(
+    "--ignore",
+    "cli_ignore",
+    multiple=True,
+    metavar="CODES",
+    callback=codes_option,
+    help="Do not report these problem codes (comma-separated, repeatable).",
+)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems are found.")
+@click.option(
+    "--statistics",
+    is_flag=True,
+    help="text: print how many problems of each code, not each problem.",
+)
+@click.option(
+    "--output-file",
+    "-o",
+    type=click.Path(dir_okay=False, allow_dash=False),
+    help="Write the report to this file (replaced whole when done, never half-written).",
+)
+@click.option(
+    "--force-exclude",
+    is_flag=True,
+    help="Judge files named on the command line as files found in a folder: "
+    "leave out excluded and git-ignored ones, and those holding no request "
+    "(for pre-commit).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, exists=True),
+    help="Read this configuration file instead of searching for one.",
+)
+@click.option("--isolated", is_flag=True, help="Read no configuration file.")
 def lint(  # noqa: PLR0917 - click passes each option as an argument
     paths: tuple[str, ...],
     fmt: str,
-    policy: str,
+    policy: str | None,
     migrate_to: str | None,
     spec_path: str | None,
-    warnings_as_errors: bool,
+    warnings_as_errors: bool | None,
     quiet: bool,
     max_size: int,
+    cli_select: tuple[str, ...] | None,
+    cli_ignore: tuple[str, ...] | None,
+    exit_zero: bool,
+    statistics: bool,
+    output_file: str | None,
+    force_exclude: bool,
+    config_path: str | None,
+    isolated: bool,
 ) -> None:
     """Check request payload files against the capability spec.
 
@@ -75,6 +130,19 @@ def lint(  # noqa: PLR0917 - click passes each option as an argument
     problem; one met in a directory is skipped, never opened, and counted in the
     summary. A file reached twice (named twice, or by name and by directory) is
     checked once. Problems are printed by file, line and column.
+
+    \b
+    A file found in a directory (or named under --force-exclude) is checked only
+    when it holds requests: an object, or a list of objects, with a model key (or
+    with prompt and another image parameter), or a path matched by include.
+    package.json, tsconfig.json, workflows and the like are skipped and counted.
+    .gitignore and exclude leave files out of the walk.
+
+    \b
+    Settings come from capspec.toml or [tool.capspec] in pyproject.toml (the
+    nearest above the current folder; capspec.toml first): select, ignore,
+    per-file-ignores, include, exclude, policy, warnings-as-errors, spec. The
+    command line wins. A bad setting exits 2 naming the file and line.
 
     \b
     A .json file holds one request or an array of requests; .jsonl and .ndjson
@@ -97,46 +165,51 @@ def lint(  # noqa: PLR0917 - click passes each option as an argument
       capspec lint --policy drop payloads/        # what would still fail after dropping
       capspec lint --migrate-to successor payloads/   # what would fail after migrating
       cat request.json | capspec lint -
+      capspec lint . --ignore not_recommended --statistics
 
     \b
-    Exit codes: 0 no errors, 1 errors (or warnings with --warnings-as-errors),
-    2 usage error.
+    Exit codes: 0 no errors (or --exit-zero), 1 errors (or warnings with
+    --warnings-as-errors), 2 usage or configuration error.
     """
+    from validator._config import RuleFilter  # noqa: PLC0415
     from validator._linter import Linter  # noqa: PLC0415
-    from validator._report import REPORTERS  # noqa: PLC0415
     from validator._sources import collect  # noqa: PLC0415
+    from validator.cli._lintrun import filters, report_to, run  # noqa: PLC0415
 
-    if migrate_to is not None and policy != "strict":
+    if statistics and fmt != "text":
+        fail("--statistics counts problems in text; leave out --format, or --statistics")
+    if migrate_to is not None and policy not in {None, "strict"}:
         raise click.UsageError("--migrate-to previews a migration; use it without --policy")
-    spec = load_spec_or_exit(spec_path)
+    config = load_config_or_exit(config_path, isolated=isolated)
+    spec = load_spec_or_exit(spec_path or config.spec)
     rewrite = None
     if migrate_to is not None:
         to = None if migrate_to == "successor" else migrate_to
         rewrite = migration(spec, to, "--migrate-to")
+        policy = "strict"
+    select = cli_select if cli_select is not None else config.select
+    ignore = {*config.ignore} - {*(cli_select or ())} | {*(cli_ignore or ())}
+    rules = RuleFilter(config.base, select, tuple(sorted(ignore)), config.per_file_ignores)
+    if warnings_as_errors is None:
+        warnings_as_errors = bool(config.warnings_as_errors)
     linter = Linter(
         spec,
-        policy=policy,  # type: ignore[arg-type]
+        policy=policy or config.policy or "strict",  # type: ignore[arg-type]
         warnings_as_errors=warnings_as_errors,
         max_size=max_size,
         rewrite=rewrite,
+        rules=rules,
     )
-    out = stream("stdout")
-    reporter = REPORTERS[fmt](out, color=fmt == "text" and use_color(out), quiet=quiet)
-    hide_warnings = quiet and not warnings_as_errors and fmt in {"text", "github"}
-    stdin = stdin_bytes()
-    collected = collect(paths)
+    collected = collect(paths, filters(config, force_exclude=force_exclude))
     linter.skipped = collected.skipped
-    with closed_pipe():
-        for source in collected.sources:
-            for finding in linter.lint(source, stdin=stdin):
-                if hide_warnings and finding.problem.severity == "warning":
-                    continue
-                reporter.report(finding)
-        summary = linter.summary()
-        reporter.close(summary)
-        out.flush()
+    with report_to(output_file) as out:
+        summary = run(linter, collected.sources, out, fmt, quiet=quiet, statistics=statistics)
     if summary.files == 0 and not quiet:
+        skipped = ""
+        if summary.not_requests:
+            skipped = f" ({summary.not_requests:,} holding no request skipped)"
         click.echo(
-            "capspec: no payload files (*.json, *.jsonl, *.ndjson, *.yaml, *.yml) found", err=True
+            "capspec: no payload files (*.json, *.jsonl, *.ndjson, *.yaml, *.yml) found" + skipped,
+            err=True,
         )
-    sys.exit(EXIT_OK if summary.ok else EXIT_PROBLEMS)
+    sys.exit(EXIT_OK if summary.ok or exit_zero else EXIT_PROBLEMS)

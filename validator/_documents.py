@@ -1,0 +1,91 @@
+"""The request-document rule: which files found in a walk hold requests.
+
+A repository is full of JSON and YAML that is not a request: package.json,
+tsconfig.json, workflows, compose files, the pre-commit configuration. Files
+named on the command line are always checked; files found by walking a folder
+(or named under ``--force-exclude``, as the pre-commit hook does) are checked
+only when they hold requests:
+
+* a request is an object with a ``model`` key, or with a ``prompt`` key and at
+  least one other key the API knows (a parameter, an old name, or a name from
+  another image API such as ``size`` or ``num_inference_steps``);
+* a file holds requests when its top-level value is one, or a list holding one
+  (a YAML file: any of its documents; JSONL: any of its first 100 lines);
+* a file that cannot be parsed holds requests when its text has a ``model``
+  key (``"model":`` or ``model:``), so a broken request file is still reported;
+* a path matched by ``include`` holds requests whatever it contains.
+
+Files passed over are counted in the summary (``2 skipped: no requests``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from typing import TYPE_CHECKING, Any, Final
+
+from validator._payloads import Broken, Request
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from validator._payloads import Item
+    from validator._sources import Source
+    from validator._spec import Spec
+
+#: How many requests (JSONL lines, list items) are looked at before giving up on a file.
+LOOKAHEAD: Final = 100
+_UNPARSED: Final = frozenset({"invalid_json", "invalid_yaml", "invalid_encoding", "too_large"})
+_MODEL_KEY: Final = re.compile(rb"""(?m)(?:^|[{,\s])["']?model["']?\s*:""")
+_PEEK: Final = 1 << 20
+
+
+def request_names(spec: Spec) -> frozenset[str]:
+    """The keys that, beside ``prompt``, make an object a request."""
+    return frozenset(spec.parameters) | frozenset(spec.aliases) | frozenset(spec.foreign_names)
+
+
+def is_request(value: Any, names: frozenset[str]) -> bool:
+    """Whether one value looks like a request (see the module's rule)."""
+    if type(value) is not dict:
+        return False
+    if "model" in value:
+        return True
+    return "prompt" in value and any(key in names for key in value if key != "prompt")
+
+
+def requests_in(
+    items: Iterator[Item], source: Source, names: frozenset[str]
+) -> Iterator[Item] | None:
+    """``items`` (all of them) if the source holds requests, else None (nothing reported).
+
+    Items are read ahead only until the question is settled; what was read is
+    given back first, so the caller sees every item once, in order.
+    """
+    seen: list[Item] = []
+    requests = 0
+    for item in items:
+        seen.append(item)
+        if type(item) is Request:
+            if is_request(item.value, names):
+                return itertools.chain(seen, items)
+            requests += 1
+            if requests >= LOOKAHEAD:
+                return None
+        elif isinstance(item, Broken) and item.code in _UNPARSED and not requests:
+            return itertools.chain(seen, items) if _mentions_model(source) else None
+    return None
+
+
+def _mentions_model(source: Source) -> bool:
+    """Whether a file that cannot be parsed has a ``model`` key in its first megabyte."""
+    if source.path is None:
+        return True
+    from validator._sources import open_regular  # noqa: PLC0415
+
+    try:
+        with open_regular(source.path) as handle:
+            head = handle.read(_PEEK)
+    except OSError:
+        return True  # the reading problem is worth reporting
+    return bool(_MODEL_KEY.search(head))

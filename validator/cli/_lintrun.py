@@ -1,0 +1,110 @@
+"""What ``capspec lint`` does once its options are settled: filters, output, statistics."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections import Counter
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from validator.cli._common import closed_pipe, fail, stdin_bytes, stream, use_color
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from validator._config import Config
+    from validator._linter import Linter
+    from validator._report import Summary
+    from validator._sources import Filters, Source
+
+
+def filters(config: Config, *, force_exclude: bool) -> Filters:
+    """The walk's filters: the config's exclude and include, and .gitignore."""
+    from validator._ignore import PatternSet  # noqa: PLC0415
+    from validator._sources import Filters  # noqa: PLC0415
+
+    exclude = PatternSet(config.base, config.exclude)
+    include = PatternSet(config.base, config.include)
+    return Filters(
+        exclude=exclude or None,
+        include=include or None,
+        gitignore=True,
+        force_exclude=force_exclude,
+    )
+
+
+@contextlib.contextmanager
+def report_to(output_file: str | None) -> Iterator[IO[str]]:
+    """Standard output, or a file written whole or not at all (exit 2 if it cannot be)."""
+    if output_file is None:
+        out = stream("stdout")
+        with closed_pipe():
+            yield out
+            out.flush()
+        return
+    from validator._files import AtomicWriter  # noqa: PLC0415
+
+    try:
+        writer = AtomicWriter(Path(output_file))
+    except OSError as exc:
+        fail(f"cannot write {output_file}: {(exc.strerror or str(exc)).lower()}")
+    text = io.TextIOWrapper(writer.handle, encoding="utf-8", errors="backslashreplace", newline="")
+    try:
+        yield text
+        text.flush()
+        text.detach()
+        writer.commit()
+    except OSError as exc:
+        writer.abort()
+        fail(f"cannot write {output_file}: {(exc.strerror or str(exc)).lower()}")
+    except BaseException:
+        writer.abort()
+        raise
+
+
+def run(
+    linter: Linter,
+    sources: list[Source],
+    out: IO[str],
+    fmt: str,
+    *,
+    quiet: bool,
+    statistics: bool,
+) -> Summary:
+    """Lint every source, report to ``out``; the summary."""
+    from validator._report import REPORTERS, summary_line  # noqa: PLC0415
+
+    reporter = REPORTERS[fmt](out, color=fmt == "text" and use_color(out), quiet=quiet)
+    hide_warnings = quiet and not linter.warnings_as_errors and fmt in {"text", "github"}
+    stdin = stdin_bytes()
+    counts: Counter[tuple[str, str]] = Counter()
+    for source in sources:
+        for finding in linter.lint(source, stdin=stdin):
+            if hide_warnings and finding.problem.severity == "warning":
+                continue
+            if statistics:
+                counts[finding.problem.code, finding.problem.severity] += 1
+            else:
+                reporter.report(finding)
+    summary = linter.summary()
+    if statistics:
+        write_statistics(out, counts)
+        if not quiet:
+            out.write(summary_line(summary) + "\n")
+    else:
+        reporter.close(summary)
+    return summary
+
+
+def write_statistics(out: IO[str], counts: Counter[tuple[str, str]]) -> None:
+    """``  3  out_of_range  error  A number, length or item count is outside its bounds.``."""
+    from validator._problem import CODES  # noqa: PLC0415
+
+    if not counts:
+        return
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0][0]))
+    width = max(len(f"{n:,}") for n in counts.values())
+    code_width = max(len(code) for code, _ in counts)
+    for (code, severity), count in rows:
+        out.write(f"{count:>{width},}  {code:<{code_width}}  {severity:<7}  {CODES[code]}\n")
