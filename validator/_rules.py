@@ -83,7 +83,7 @@ RULES: Final[dict[str, Rule]] = {
     ),
     "deprecated_model": Rule(
         "It works today; the date and the successor are in the message.",
-        '{"model": "black-forest-labs/FLUX.1-krea-dev", "prompt": "a cat"}',
+        '{"model": "google/imagen-4.0-preview", "prompt": "a cat"}',
         "Move to the successor the message names, or to a model from "
         "`capspec models --status active`.",
     ),
