@@ -4,6 +4,7 @@ import math
 from typing import Any, Final, Literal, NamedTuple
 
 from validator._checker import ModelChecker, checker_for, resolve_spec, validate
+from validator._habits import advised, apply_habits, numeric_string
 from validator._problem import Problem, describe, key_name, key_path, quote
 from validator._spec import Model, Spec
 from validator._values import is_integer, nearest_ratio
@@ -197,6 +198,8 @@ class _Normalizer:
     def apply_policy(self, out: dict[Any, Any], model: Model) -> dict[Any, Any]:
         """Integral floats to ints, then drops and repairs; returns the new dict (order kept)."""
         spec = self.spec
+        if self.policy == "fix" and spec.repairs.names.keys() | spec.repairs.sizes & out.keys():
+            out = self.habits(out, model)
         result: dict[Any, Any] = {}
         sizes: dict[str, Any] = {}
         for key, value in out.items():
@@ -249,7 +252,16 @@ class _Normalizer:
             if self.keep_ignored and name in model.ignored:
                 result[key] = value  # validate reports it: ignored_parameter
                 continue
-            if canonical is not None:
+            habit = spec.repairs.names.get(name)
+            if name in spec.repairs.sizes and self.policy == "fix":
+                why = f"{describe(value)} is not a WIDTHxHEIGHT size; use width and height"
+            elif habit is not None and self.policy == "fix":
+                why = (
+                    f"{model.id} does not take {habit} ({name} is another API's name for it)"
+                    if habit not in out
+                    else f"{habit} is also given"
+                )
+            elif canonical is not None:
                 why = f"{model.id} does not take {canonical} (of which {name} is the old name)"
             elif name in model.ignored:
                 why = f"{model.id} ignores it (accepted, but without documented effect)"
@@ -264,6 +276,10 @@ class _Normalizer:
             self.snap_to_menu(result, model, (out.get("width"), out.get("height")))
             self.fit_area(result, model, (out.get("width"), out.get("height")))
         return result
+
+    def habits(self, out: dict[Any, Any], model: Model) -> dict[Any, Any]:
+        """Other image APIs' names become Together's (``repairs`` in the spec)."""
+        return apply_habits(out, model, self.spec.repairs, self.change)
 
     def snap_to_menu(self, result: dict[Any, Any], model: Model, given: tuple[Any, Any]) -> None:
         """On size-menu models, a width x height pair not on the menu becomes the nearest size."""
@@ -333,6 +349,12 @@ class _Normalizer:
     def repair(self, key: str, value: Any, model: Model) -> Any:
         """Clamp numbers, move integers to the nearest allowed value, fix enum case."""
         schema = model.params[key].schema
+        original = value
+        if schema.type in {"integer", "number"} and isinstance(value, str):
+            value = numeric_string(value, integer=schema.type == "integer")
+        habit = self.spec.repairs.values.get(key)
+        if habit is not None and isinstance(value, str) and value in habit:
+            value = habit[value]
         fixed = value
         if (
             schema.type in {"integer", "number"}
@@ -346,6 +368,8 @@ class _Normalizer:
             fixed = _nearest_number(
                 value, schema.minimum, schema.maximum, schema.multiple_of, schema.enum
             )
+            if fixed != value and schema.advice is not None:
+                fixed = advised(value, fixed, schema, _nearest_number)
         elif (
             schema.type == "string"
             and isinstance(value, str)
@@ -355,12 +379,12 @@ class _Normalizer:
             matches = [v for v in schema.enum if isinstance(v, str) and v.lower() == value.lower()]
             fixed = matches[0] if len(matches) == 1 else value
         # "is not" first: NaN != NaN, and a value left alone is no change.
-        if fixed is not value and (fixed != value or type(fixed) is not type(value)):
+        if fixed is not original and (fixed != original or type(fixed) is not type(original)):
             self.change(
                 "value_changed",
                 key,
-                f"{key} {describe(value)} changed to {describe(fixed)}",
-                "nearest_value",
+                f"{key} {describe(original)} changed to {describe(fixed)}",
+                "habit" if value is not original else "nearest_value",
             )
         return fixed
 

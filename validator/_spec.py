@@ -193,6 +193,23 @@ class Model(NamedTuple):
         return {p.name: p.default for p in self.params.values() if p.has_default}
 
 
+class Repairs(NamedTuple):
+    """What the fix policy repairs of other image APIs' habits (``repairs`` in the spec)."""
+
+    names: Mapping[str, str] = _EMPTY  # a foreign name -> Together's name
+    sizes: tuple[str, ...] = ()  # names whose "WxH" string becomes width and height
+    values: Mapping[str, Mapping[str, str]] = _EMPTY  # parameter -> foreign value -> Together's
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "Repairs":
+        """From the spec's ``repairs`` table."""
+        return cls(
+            names=dict(data.get("names", {})),
+            sizes=tuple(data.get("sizes", ())),
+            values={k: dict(v) for k, v in data.get("values", {}).items()},
+        )
+
+
 class Spec:
     """A loaded, checked capability spec. Build it with ``validator.load_spec``.
 
@@ -211,6 +228,7 @@ class Spec:
         aliases: Old parameter names, mapped to the current ones.
         migrations: The migration rules by name (``migrations:`` in the spec), each
             as its spec entry; empty when the spec defines none.
+        repairs: What the fix policy repairs of other APIs' habits.
     """
 
     __slots__ = (
@@ -227,6 +245,7 @@ class Spec:
         "namespaces",
         "parameters",
         "path",
+        "repairs",
         "sources",
         "title",
     )
@@ -246,6 +265,7 @@ class Spec:
         aliases: Mapping[str, str],
         migrations: Mapping[str, Mapping[str, Any]] = _EMPTY,
         namespaces: Mapping[str, Mapping[str, Parameter]] | None = None,
+        repairs: Repairs | None = None,
     ) -> None:
         self.path = path
         self.digest = digest
@@ -259,6 +279,7 @@ class Spec:
         self.aliases = aliases
         self.migrations = migrations
         self.namespaces = {"images": parameters, **(namespaces or {})}
+        self.repairs = repairs or Repairs()
         self._checkers: dict[str, Any] = {}
         self._takers: dict[str, tuple[str, ...]] = {}
         self._folded: dict[str, str] = {}
@@ -314,6 +335,7 @@ class Spec:
             aliases=aliases,
             migrations=MappingProxyType(dict(data.get("migrations", {}))),
             namespaces=namespaces,
+            repairs=Repairs.from_dict(data.get("repairs", {})),
         )
 
 

@@ -306,6 +306,33 @@ class Checks:
                         f"{describe(value)} is a value {name} is documented to take, "
                         "not a foreign one",
                     )
+        if foreign:  # the images namespace: where other image APIs' habits are repaired
+            self.check_repairs(parameters, foreign_names)
+
+    def check_repairs(self, parameters: dict[str, Any], foreign: dict[str, Any]) -> None:
+        """Each repair starts from a listed habit and ends at something the API takes."""
+        repairs = self.data.get("repairs", {})
+        for name, target in repairs.get("names", {}).items():
+            path = ("repairs", "names", name)
+            if name not in foreign:
+                self.fail(path, f"{describe(name)} is not in foreign_names")
+            if target not in parameters:
+                self.fail(path, f"{describe(target)} is not a parameter")
+        for index, name in enumerate(repairs.get("sizes", ())):
+            if name not in foreign:
+                self.fail(("repairs", "sizes", index), f"{describe(name)} is not in foreign_names")
+        listed = self.data.get("foreign_values", {})
+        for name, values in repairs.get("values", {}).items():
+            if name not in parameters:
+                self.fail(("repairs", "values", name), f"unknown parameter {describe(name)}")
+                continue
+            allowed = parameters[name]["schema"].get("enum", ())
+            for value, target in values.items():
+                where = ("repairs", "values", name, value)
+                if value not in listed.get(name, {}):
+                    self.fail(where, f"{describe(value)} is not in foreign_values.{name}")
+                if allowed and target not in allowed:
+                    self.fail(where, f"{describe(target)} is not a value {name} takes")
 
     def check_migrations(self, rules: dict[str, Any], parameters: dict[str, Any]) -> None:
         """The migration rules name parameters of the right types."""

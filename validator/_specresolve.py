@@ -62,6 +62,7 @@ class Resolver(Checks):
             },
             "foreign_names": data.get("foreign_names", {}),
             "foreign_values": data.get("foreign_values", {}),
+            "repairs": data.get("repairs", {}),
             "models": models,
             **({"migrations": migrations} if migrations is not None else {}),
         }
