@@ -103,8 +103,10 @@ def test_a_habit_for_a_parameter_the_model_lacks_is_dropped_and_says_why(spec):
     result = validator.normalize(request, policy="fix", spec=spec)
     assert "steps" not in result.request
     assert [p.message for p in result.problems] == [
-        "dropped num_inference_steps: black-forest-labs/FLUX.2-pro does not take steps "
-        "(num_inference_steps is another API's name for it)"
+        (
+            "dropped num_inference_steps: black-forest-labs/FLUX.2-pro does not take steps "
+            "(num_inference_steps is another API's name for it)"
+        )
     ]
 
 
@@ -118,7 +120,9 @@ def test_a_size_on_an_aspect_ratio_model_becomes_the_nearest_ratio(spec):
 
 @pytest.mark.parametrize("size", ["big", "1024", "1024x", "0x-5", "1024x768x2"])
 def test_a_size_that_is_not_width_x_height_is_dropped(spec, size):
-    result = validator.normalize({"model": DEV, "prompt": "a", "size": size}, policy="fix", spec=spec)
+    result = validator.normalize(
+        {"model": DEV, "prompt": "a", "size": size}, policy="fix", spec=spec
+    )
     assert "size" not in result.request
     assert result.problems[0].code == "parameter_dropped"
     assert "WIDTHxHEIGHT" in result.problems[0].message

@@ -544,8 +544,9 @@ def test_sarif_fingerprints_survive_moved_lines_and_tell_repeats_apart(tmp_path)
     again = sarif_run(repo, "requests/bad.json")["results"]
     prints = [r["partialFingerprints"]["capspecProblem/v1"] for r in again]
     assert prints[0] == first[0]["partialFingerprints"]["capspecProblem/v1"]
-    assert again[0]["locations"][0]["physicalLocation"]["region"] != (
-        first[0]["locations"][0]["physicalLocation"]["region"]
+    assert (
+        again[0]["locations"][0]["physicalLocation"]["region"]
+        != (first[0]["locations"][0]["physicalLocation"]["region"])
     )
     assert prints[1] != prints[0]
     assert prints[1].split(":")[0] == prints[0].split(":")[0]
