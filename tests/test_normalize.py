@@ -142,9 +142,11 @@ def test_fix_repairs_each_by_one_rule_and_reports_it():
     assert result.ok
     request = result.request
     assert request["model"] == "black-forest-labs/FLUX.2-flex"
+    # A repaired value meets the advice too (issue 15): FLUX.2 widths are advised up to
+    # 1920 and in multiples of 16, so 5000 becomes 1920 (not 2048) and 1001 becomes 1008.
     assert (request["width"], request["height"], request["n"], request["steps"]) == (
-        2048,
-        1000,
+        1920,
+        1008,
         4,
         1,
     )
