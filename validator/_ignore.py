@@ -19,6 +19,8 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, NamedTuple
 
+from validator._problem import quote
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
@@ -74,7 +76,7 @@ def compile_pattern(text: str) -> Pattern | None:
     dir_only = body.endswith("/")
     body = body.rstrip("/")
     if not body:
-        raise ValueError(f"the pattern {text!r} matches nothing")
+        raise ValueError(f"the pattern {quote(text)} matches nothing")
     anchored = "/" in body
     body = body.lstrip("/")
     regex = _translate(body)
