@@ -97,6 +97,13 @@ RULES: Final[dict[str, Rule]] = {
         '{"model": "black-forest-labs/FLUX.2-dev", "prompt": "a cat", "guidance": 3}',
         "Use the current name the hint gives (guidance_scale).",
     ),
+    "deprecated_parameter": Rule(
+        "The API takes it today; its documentation moves it elsewhere (Kling's "
+        "frame_images and reference_images into media).",
+        '{"model": "kwaivgI/kling-1.6-standard", "prompt": "a cat", "frame_images": '
+        '[{"input_image": "https://e.x/a.png", "frame": "first"}]}',
+        "Use the replacement the hint names.",
+    ),
     "ignored_parameter": Rule(
         "The API answers, but the value may be ignored.",
         '{"model": "black-forest-labs/FLUX.1-kontext-pro", "prompt": "a cat", "width": 1024}',
