@@ -22,11 +22,19 @@ let every other request through untouched:
   Given no transport to wrap, they build ``httpx.HTTPTransport()`` (or the async
   one); pass your own to keep its settings (proxies, retries, limits).
 
-For the Together SDK, ``validator.integrations.together.wrap`` is the better way:
-it raises ``RequestError`` itself. Inside an SDK built by Stainless (Together's,
-OpenAI's), an exception raised while sending is retried ``max_retries`` times and
-then re-raised as the SDK's ``APIConnectionError``, with the ``RequestError`` as
-its ``__cause__``; nothing is sent in either case.
+Inside an SDK, what becomes of the transport's ``RequestError`` depends on the SDK;
+nothing is sent in any case:
+
+* OpenAI's Python SDK (``openai`` 3.x, pointed at Together with ``base_url``)
+  re-raises it as it is, at once: it retries and wraps only httpx's own errors.
+* Together's (``together`` 3.x) retries it ``max_retries`` times, then raises
+  ``together.APIConnectionError`` with the ``RequestError`` as its ``__cause__``.
+  For Together's SDK, ``validator.integrations.together.wrap`` is the better way:
+  it raises ``RequestError`` itself, before the SDK is called.
+
+A ``PreflightTransport`` given to an ``httpx.AsyncClient`` (or an
+``AsyncPreflightTransport`` to an ``httpx.Client``) raises ``TypeError`` saying
+which one to use.
 
 When Together answers 4xx to a body capspec passed (but 401, 403, 407, 408 and
 429, which are about the account or the connection), the transports, and the
@@ -200,6 +208,14 @@ def async_response_hook(
     return hook
 
 
+_MISMATCH_SYNC = (
+    "PreflightTransport is for httpx.Client; give httpx.AsyncClient an AsyncPreflightTransport"
+)
+_MISMATCH_ASYNC = (
+    "AsyncPreflightTransport is for httpx.AsyncClient; give httpx.Client a PreflightTransport"
+)
+
+
 class PreflightTransport(httpx.BaseTransport):
     """A transport that checks image-generation bodies and sends them normalized.
 
@@ -250,6 +266,20 @@ class PreflightTransport(httpx.BaseTransport):
     def __enter__(self) -> Self:
         self.transport.__enter__()
         return self
+
+    # Given to httpx.AsyncClient by mistake: say so, rather than an AttributeError.
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Refuse: this transport is for ``httpx.Client``."""
+        del request
+        raise TypeError(_MISMATCH_SYNC)
+
+    async def __aenter__(self) -> Self:
+        """Refuse: this transport is for ``httpx.Client``."""
+        raise TypeError(_MISMATCH_SYNC)
+
+    async def aclose(self) -> None:
+        """Close the wrapped transport (an ``httpx.AsyncClient`` closing it by mistake)."""
+        self.transport.close()
 
     def __exit__(
         self,
@@ -302,6 +332,19 @@ class AsyncPreflightTransport(httpx.AsyncBaseTransport):
     async def aclose(self) -> None:
         """Close the wrapped transport."""
         await self.transport.aclose()
+
+    # Given to httpx.Client by mistake: say so, rather than an AttributeError.
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Refuse: this transport is for ``httpx.AsyncClient``."""
+        del request
+        raise TypeError(_MISMATCH_ASYNC)
+
+    def __enter__(self) -> Self:
+        """Refuse: this transport is for ``httpx.AsyncClient``."""
+        raise TypeError(_MISMATCH_ASYNC)
+
+    def close(self) -> None:
+        """Nothing to close synchronously (an ``httpx.Client`` closing it by mistake)."""
 
     async def __aenter__(self) -> Self:
         await self.transport.__aenter__()

@@ -98,8 +98,8 @@ def wrap(client: ClientT, *, policy: Policy = "strict", spec: Spec | str | None 
         The wrapped client.
 
     Raises:
-        TypeError: ``client.images.generate`` takes no ``extra_body`` keyword (not
-            the ``together>=2`` SDK).
+        TypeError: ``client`` has no ``images.generate`` (not an SDK client), or it
+            takes no ``extra_body`` keyword (not the ``together>=2`` SDK).
         ValueError: ``policy`` is not one of the three policies.
         validator.SpecError: ``spec`` is a path to a spec that cannot be used.
     """
@@ -108,7 +108,14 @@ def wrap(client: ClientT, *, policy: Policy = "strict", spec: Spec | str | None 
         if client._capspec_policy == policy and client._capspec_spec is resolved:  # noqa: SLF001
             return client
         client = client.__wrapped__
-    images = client.images  # type: ignore[attr-defined] # duck-typed SDK client
+    images = getattr(client, "images", None)
+    if not callable(getattr(images, "generate", None)):
+        raise TypeError(
+            f"wrap() takes a Together SDK client (together.Together or together.AsyncTogether), "
+            f"not {type(client).__name__}: it has no images.generate; for an httpx-based "
+            "client such as OpenAI's SDK, use "
+            "validator.integrations.httpx.PreflightTransport as its transport"
+        )
     images_proxy = _images_proxy(images, policy, resolved)
     kind = type(client)
     proxy_class = _CLIENT_CLASSES[hasattr(kind, "__enter__"), hasattr(kind, "__aenter__")]
