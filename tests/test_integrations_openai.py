@@ -3,8 +3,8 @@
 People call Together through OpenAI's SDK (``base_url`` set to Together's). The SDK
 takes an ``http_client``: an ``httpx.Client`` with capspec's transport checks every
 image request. What each SDK does with the transport's ``RequestError`` differs,
-and these tests pin it down: OpenAI's re-raises it as it is, at once; Together's
-retries and wraps it in ``APIConnectionError``.
+and these tests pin it down: OpenAI's (3.15 and later) re-raises it as it is, at
+once; Together's retries and wraps it in ``APIConnectionError``.
 """
 
 from __future__ import annotations

@@ -25,10 +25,12 @@ let every other request through untouched:
 Inside an SDK, what becomes of the transport's ``RequestError`` depends on the SDK;
 nothing is sent in any case:
 
-* OpenAI's Python SDK (``openai`` 3.x, pointed at Together with ``base_url``)
-  re-raises it as it is, at once: it retries and wraps only httpx's own errors.
-* Together's (``together`` 3.x) retries it ``max_retries`` times, then raises
-  ``together.APIConnectionError`` with the ``RequestError`` as its ``__cause__``.
+* OpenAI's Python SDK (``openai`` 3.15 and later, pointed at Together with
+  ``base_url``) re-raises it as it is, at once: it retries and wraps only httpx's
+  own errors.
+* Together's (``together`` 3.x), like ``openai`` before 3.15, retries it
+  ``max_retries`` times, then raises its ``APIConnectionError`` with the
+  ``RequestError`` as its ``__cause__``.
   For Together's SDK, ``validator.integrations.together.wrap`` is the better way:
   it raises ``RequestError`` itself, before the SDK is called.
 
