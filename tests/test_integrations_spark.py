@@ -380,3 +380,52 @@ def test_the_checker_is_built_once_per_process_for_a_spec_and_policy():
 def test_struct_values_lose_their_null_members_only():
     value = {"model": "m", "seed": None, "frames": [{"a": None, "b": 1}], "steps": 0, "x": ""}
     assert _rows.from_spark(value) == {"model": "m", "frames": [{"b": 1}], "steps": 0, "x": ""}
+
+
+# --- examples/spark_lint.py -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def example():
+    import importlib.util as util
+
+    found = util.spec_from_file_location("spark_lint", ROOT / "examples" / "spark_lint.py")
+    assert found is not None and found.loader is not None
+    module = util.module_from_spec(found)
+    found.loader.exec_module(module)
+    return module
+
+
+def test_the_example_lints_a_folder_of_jsonl_and_writes_parquet(spark, example, tmp_path, capsys):
+    logs = tmp_path / "logs" / "day=1"
+    logs.mkdir(parents=True)
+    (logs / "a.jsonl").write_text(
+        '{"model": "black-forest-labs/FLUX.2-pro", "prompt": "a cat", "steps": 20}\n\n{"model": \n',
+        encoding="utf-8",
+    )
+    (logs / "b.jsonl").write_text('{"model": "black-forest-labs/FLUX.2-pro", "prompt": "a"}\n')
+    (logs / "notes.txt").write_text("not a log\n")
+    out = tmp_path / "problems"
+    assert example.main([str(tmp_path / "logs"), str(out)], spark=spark) == 1
+    written = rows_of(spark.read.parquet(str(out)))
+    assert sorted((Path(p["file"]).name, p["code"]) for p in written) == [
+        ("a.jsonl", "invalid_json"),
+        ("a.jsonl", "unsupported_parameter"),
+    ]
+    assert "2 errors; problems written to" in capsys.readouterr().out
+    assert not spark.sparkContext._jsc.sc().isStopped()  # a session it was given stays up
+
+
+def test_the_example_reads_parquet_structs_and_refuses_a_bad_column(spark, example, tmp_path, capsys):
+    from pyspark.sql import functions as sf
+
+    logs = tmp_path / "logs.parquet"
+    texts = ['{"model": "black-forest-labs/FLUX.2-pro", "prompt": "a cat"}']
+    frame(spark, texts, 1).select(
+        sf.col("row").alias("id"), sf.from_json("request", "model string, prompt string").alias("body")
+    ).write.parquet(str(logs))
+    out = tmp_path / "problems"
+    assert example.main([str(logs), str(out), "--column", "body", "--keep", "id"], spark=spark) == 0
+    assert spark.read.parquet(str(out)).columns == ["id", *PROBLEM_COLUMNS]
+    assert example.main([str(logs), str(tmp_path / "x"), "--column", "request"], spark=spark) == 2
+    assert "no column 'request'" in capsys.readouterr().err
