@@ -27,10 +27,15 @@ ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "tests" / "specs" / "minimal.yaml"
 HAVE_PYSPARK = importlib.util.find_spec("pyspark") is not None
 
-# pyspark 4 warns about pandas 3 each time it sets up an Arrow function; not ours to fix.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:PySpark does not yet fully support pandas:FutureWarning"
-)
+# pyspark's own noise, not ours to fix: pyspark 4 warns about pandas 3 each time it
+# sets up an Arrow function, and pyspark 4.0 leaves the sockets of collect() to the GC.
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning"),
+    pytest.mark.filterwarnings("ignore:unclosed <socket.socket:ResourceWarning"),
+    pytest.mark.filterwarnings(
+        "ignore:Exception ignored in. <socket.socket:pytest.PytestUnraisableExceptionWarning"
+    ),
+]
 
 PROBLEM_COLUMNS = ["code", "severity", "param", "path", "message", "hint", "model"]
 
