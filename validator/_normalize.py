@@ -498,24 +498,7 @@ def _sizes_ok(model: Model, width: int, height: int) -> bool:
             return False
         if schema.enum is not None and side not in schema.enum:
             return False
-    from fractions import Fraction  # noqa: PLC0415 - fix policy only
-
-    for rule in model.rules:
-        if rule.severity != "error":
-            continue
-        if rule.kind == "size_menu" and (width, height) not in rule.sizes:
-            return False
-        if rule.kind == "pixel_area" and not (
-            (rule.minimum is None or width * height >= rule.minimum)
-            and (rule.maximum is None or width * height <= rule.maximum)
-        ):
-            return False
-        if rule.kind == "aspect_ratio":
-            lo, hi = rule.ratio_bounds
-            value = Fraction(width, height)
-            if (lo is not None and value < lo) or (hi is not None and value > hi):
-                return False
-    return True
+    return all(rule.admits_size(width, height) for rule in model.rules if rule.severity == "error")
 
 
 def _nearest_number(

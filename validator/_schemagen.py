@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from pathlib import Path
 
-    from validator._spec import Model, ModelParameter, Parameter, Rule, Spec
+    from validator._spec import Model, ModelParameter, Parameter, Spec
     from validator._values import ValueSchema
 
 DRAFT: Final = "https://json-schema.org/draft/2020-12/schema"
@@ -243,26 +243,6 @@ def _side_values(param: ModelParameter) -> list[int]:
     return list(range(first, hi + 1, step))
 
 
-def _pair_ok(rules: list[Rule], width: int, height: int) -> bool:
-    for rule in rules:
-        if rule.kind == "size_menu" and (width, height) not in rule.sizes:
-            return False
-        if rule.kind == "pixel_area":
-            area = width * height
-            if (rule.minimum is not None and area < rule.minimum) or (
-                rule.maximum is not None and area > rule.maximum
-            ):
-                return False
-        if rule.kind == "aspect_ratio":
-            from fractions import Fraction  # noqa: PLC0415
-
-            lo, hi = rule.ratio_bounds
-            value = Fraction(width, height)
-            if (lo is not None and value < lo) or (hi is not None and value > hi):
-                return False
-    return True
-
-
 def _pair_branches(model: Model) -> list[dict[str, Any]] | None:
     """Width x height rules as exact per-width branches (JSON Schema cannot multiply).
 
@@ -282,7 +262,7 @@ def _pair_branches(model: Model) -> list[dict[str, Any]] | None:
     heights = _side_values(model.params["height"])
     groups: list[tuple[list[int], tuple[int, ...]]] = []
     for width in widths:
-        allowed = tuple(h for h in heights if _pair_ok(rules, width, h))
+        allowed = tuple(h for h in heights if all(r.admits_size(width, h) for r in rules))
         if groups and groups[-1][1] == allowed:
             groups[-1][0].append(width)
         else:

@@ -128,6 +128,26 @@ class Rule(NamedTuple):
         hi = ratio(self.maximum) if self.maximum is not None else None
         return lo, hi
 
+    def admits_size(self, width: int, height: int) -> bool:
+        """Whether a size rule (menu, pixel area, aspect ratio) lets width x height pass.
+
+        Rules of other kinds say nothing about sizes: they always do.
+        """
+        if self.kind == "size_menu":
+            return (width, height) in self.sizes
+        if self.kind == "pixel_area":
+            area = width * height
+            return (self.minimum is None or area >= self.minimum) and (
+                self.maximum is None or area <= self.maximum
+            )
+        if self.kind == "aspect_ratio":
+            from fractions import Fraction  # noqa: PLC0415 - start-up: rarely needed
+
+            lo, hi = self.ratio_bounds
+            value = Fraction(width, height)
+            return (lo is None or value >= lo) and (hi is None or value <= hi)
+        return True
+
 
 class Successor(NamedTuple):
     """The model to use instead of a deprecated or retired one, and who says so."""
