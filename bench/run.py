@@ -43,8 +43,8 @@ import jsonschema  # noqa: E402
 import jsonschema_rs  # noqa: E402
 
 import validator  # noqa: E402
-from validator._files import write_atomic  # noqa: E402
-from validator._schemagen import file_name  # noqa: E402
+from validator.files._files import write_atomic  # noqa: E402
+from validator.render._schemagen import file_name  # noqa: E402
 
 SCHEMAS = ROOT / "schemas"
 
@@ -286,8 +286,14 @@ _PARSE = "import json, sys\nwith open(sys.argv[1], 'rb') as f:\n    for line in 
 def make_jsonl(path: Path, count: int) -> int:
     """count requests, one in fifty invalid; returns how many are invalid."""
     # One template per model, the seed filled in per line: as if json.dumps'ed, only faster.
-    good = [json.dumps({**request, "seed": 0}).replace('"seed": 0', '"seed": %d') for request in VALID.values()]
-    worse = [json.dumps({**request, "seed": 0, "n": 9}).replace('"seed": 0', '"seed": %d') for request in VALID.values()]
+    good = [
+        json.dumps({**request, "seed": 0}).replace('"seed": 0', '"seed": %d')
+        for request in VALID.values()
+    ]
+    worse = [
+        json.dumps({**request, "seed": 0, "n": 9}).replace('"seed": 0', '"seed": %d')
+        for request in VALID.values()
+    ]
     bad = 0
     with path.open("w", encoding="utf-8") as handle:
         for index in range(count):
@@ -353,7 +359,11 @@ def throughput(quick: bool, work: Path, env: dict[str, str]) -> list[str]:
         peaks[size] = lint_rss
         if anchored:
             ratios[size] = lint_s / parse_s
-            anchor_cells = f"{parse_s:,.2f} s", f"{lint_s / parse_s:,.2f}x", f"{parse_rss / 1024:,.0f} MiB"
+            anchor_cells = (
+                f"{parse_s:,.2f} s",
+                f"{lint_s / parse_s:,.2f}x",
+                f"{parse_rss / 1024:,.0f} MiB",
+            )
         else:
             anchor_cells = "not run (--quick)", "", ""
         lines.append(

@@ -77,7 +77,9 @@ TEMPLATES = [
 def make_jsonl(path: Path, count: int) -> int:
     """count requests, one in fifty invalid (one in five hundred not JSON); returns invalid."""
     good = [json.dumps({**t, "seed": 0}).replace('"seed": 0', '"seed": %d') for t in TEMPLATES]
-    worse = [json.dumps({**t, "seed": 0, "n": 9}).replace('"seed": 0', '"seed": %d') for t in TEMPLATES]
+    worse = [
+        json.dumps({**t, "seed": 0, "n": 9}).replace('"seed": 0', '"seed": %d') for t in TEMPLATES
+    ]
     bad = 0
     with path.open("w", encoding="utf-8") as handle:
         for index in range(count):

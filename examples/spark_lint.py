@@ -53,7 +53,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--policy", choices=["strict", "drop", "fix"], default="strict")
     parser.add_argument("--spec", help="a capabilities.yaml to check against (default: bundled)")
     parser.add_argument(
-        "--master", help="Spark master for a plain python run (default: spark-submit's, or local[*])"
+        "--master",
+        help="Spark master for a plain python run (default: spark-submit's, or local[*])",
     )
     return parser.parse_args(argv)
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from validator import _tables
 from validator.cli._app import cli
+from validator.render import _tables
 
 from seedtable import SEED, column_names, models_for
 from seedtable import load as load_seed_table
@@ -141,7 +141,11 @@ def test_the_default_table_covers_every_model(spec):
     assert covered == list(spec.models)
     assert any(c["header"] == "Kontext Pro/Max/Dev" for c in data["columns"])
     # The video API's own names come after the image API's.
-    assert [r["parameter"] for r in data["rows"]][-3:] == ["generate_audio", "media", "frame_images"]
+    assert [r["parameter"] for r in data["rows"]][-3:] == [
+        "generate_audio",
+        "media",
+        "frame_images",
+    ]
 
 
 def test_csv_has_the_same_cells_as_markdown():

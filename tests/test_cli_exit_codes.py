@@ -14,8 +14,9 @@ import pytest
 from click.testing import CliRunner
 
 import validator
-from validator import _docsgen, load_spec
+from validator import load_spec
 from validator.cli._app import cli
+from validator.render import _docsgen
 
 ROOT = Path(__file__).resolve().parent.parent
 CLEAN = '{"model": "black-forest-labs/FLUX.2-pro", "prompt": "a cat"}'

@@ -19,8 +19,8 @@ from click.testing import CliRunner
 
 from validator import load_spec
 from validator._problem import CODES
-from validator._report import Finding, GithubReporter, Summary, TextReporter
 from validator.cli._app import cli
+from validator.render._report import Finding, GithubReporter, Summary, TextReporter
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
@@ -293,7 +293,7 @@ def test_standard_input_is_told_apart_by_content(text, requests):
 def test_jsonl_on_standard_input_is_streamed(monkeypatch):
     import io
 
-    from validator import _payloads
+    from validator.files import _payloads
 
     lines = [b'{"model": "black-forest-labs/FLUX.2-pro", "prompt": "a"}\n'] * 3
     lines.append(b'{"model": "black-forest-labs/FLUX.2-pro", "steps": 3}\n')
@@ -440,7 +440,7 @@ def test_github_escapes_properties_and_data():
 
 
 def test_summary_line_counts():
-    from validator._report import summary_line
+    from validator.render._report import summary_line
 
     assert (
         summary_line(Summary(1, 1, 0, 0, ok=True)) == "capspec: no problems in 1 request (1 file)"
@@ -472,7 +472,7 @@ def test_golden_output(fmt, monkeypatch):
     monkeypatch.chdir(GOLDEN)
     # SARIF locations are relative to the repository; here, to the golden folder, so the
     # output (fingerprints included) is the same in any checkout, or none.
-    monkeypatch.setattr("validator._report._source_root", lambda: GOLDEN)
+    monkeypatch.setattr("validator.render._report._source_root", lambda: GOLDEN)
     result = run("lint", "--format", fmt, "input", env={"NO_COLOR": "1"})
     assert result.exit_code == 1
     # The tool's version is not part of the format: releases must not break the golden file.
@@ -591,7 +591,7 @@ def test_a_5_mb_prompt_is_located_in_linear_time_and_bounded_memory(tmp_path):
     # string once took 750 MB and seconds for this file.
     import tracemalloc
 
-    from validator._locate import scan_json
+    from validator.files._locate import scan_json
 
     text = '{"model": "black-forest-labs/FLUX.2-pro", "prompt": "' + "a\\n" * 2_500_000 + '"}'
     tracemalloc.start()

@@ -181,7 +181,7 @@ def test_write_rewrites_yaml_as_yaml_keeping_the_header(tmp_path):
     assert result.exit_code == 0
     text = path.read_text()
     assert text.startswith("# edits\n---\n")
-    from validator._yaml import load_documents
+    from validator.files._yaml import load_documents
 
     docs = [d.value for d in load_documents(text)]
     assert docs[0]["aspect_ratio"] == "16:9"

@@ -1,4 +1,4 @@
-"""validator/_diff.py: when a rewrite is due, and streamed diffs that patch back exactly."""
+"""validator/files/_diff.py: when a rewrite is due, and streamed diffs that patch back exactly."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import math
 from hypothesis import given
 from hypothesis import strategies as st
 
-from validator._diff import _HUNK_LINES, AlignedDiff, same_value
+from validator.files._diff import _HUNK_LINES, AlignedDiff, same_value
 
 
 def apply_unified(text: str, diff: str) -> str:

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 import validator
-from validator import _docsgen, _tables
 from validator.cli._app import cli
+from validator.render import _docsgen, _tables
 
 from seedtable import load as load_seed_table
 

@@ -13,8 +13,8 @@ import pytest
 from apiserver import Answer, ApiServer
 from click.testing import CliRunner
 
-from validator._drift import KINDS, compare_listing, parse_listing
 from validator.cli._app import cli
+from validator.drift._drift import KINDS, compare_listing, parse_listing
 
 DATA = Path(__file__).resolve().parent / "data" / "drift"
 KEY = "test-key-0123"
@@ -384,7 +384,7 @@ def test_unsafe_urls_are_refused_before_connecting(url, message):
     ],
 )
 def test_is_loopback(host, loopback):
-    from validator._fetch import is_loopback
+    from validator.drift._fetch import is_loopback
 
     assert is_loopback(host) is loopback
 
@@ -411,7 +411,7 @@ def test_drift_is_not_imported_by_validator():
     code = (
         "import sys, validator, validator.cli._app; "
         "print(sorted(m for m in sys.modules if m.startswith(('urllib.request', 'http.client', "
-        "'validator._fetch', 'validator._drift'))))"
+        "'validator.drift._fetch', 'validator.drift._drift'))))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

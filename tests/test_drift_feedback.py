@@ -19,7 +19,8 @@ import pytest
 import together
 from apiserver import Answer, ApiServer
 
-from validator import RequestError, _driftlog
+from validator import RequestError
+from validator.drift import _driftlog
 from validator.integrations.httpx import (
     AsyncPreflightTransport,
     PreflightTransport,

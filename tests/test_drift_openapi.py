@@ -16,9 +16,9 @@ import pytest
 from click.testing import CliRunner
 
 import validator
-from validator._drift import KINDS, compare_openapi, envelope
-from validator._openapi import OpenApiError, Shape, load, request_bodies
 from validator.cli._app import cli
+from validator.drift._drift import KINDS, compare_openapi, envelope
+from validator.drift._openapi import OpenApiError, Shape, load, request_bodies
 
 DATA = Path(__file__).resolve().parent / "data" / "drift"
 SPEC = DATA / "spec.yaml"

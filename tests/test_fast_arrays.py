@@ -6,7 +6,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import validator
-from validator import _checker
+from validator.check import _checker
 
 SPEC = validator.load_spec()
 ARRAY_MODELS = sorted(
@@ -36,7 +36,9 @@ def test_some_array_parameters_have_a_fast_entry():
 
 @given(case=st.sampled_from(ARRAY_MODELS), items=st.lists(ITEMS, max_size=4))
 @example(case=("kwaivgI/kling-2.1-pro", "frame_images"), items=[{"input_image": "a", "frame": 2.5}])
-@example(case=("kwaivgI/kling-2.1-pro", "frame_images"), items=[{"input_image": "a", "frame": True}])
+@example(
+    case=("kwaivgI/kling-2.1-pro", "frame_images"), items=[{"input_image": "a", "frame": True}]
+)
 def test_a_clean_array_has_no_problem_and_normalize_copies_it(case, items):
     model_id, name = case
     model = SPEC.models[model_id]

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from validator._files import AtomicWriter, _new_file_mode, write_atomic
+from validator.files._files import AtomicWriter, _new_file_mode, write_atomic
 
 
 @pytest.fixture

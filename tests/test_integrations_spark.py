@@ -421,13 +421,16 @@ def test_the_example_lints_a_folder_of_jsonl_and_writes_parquet(spark, example, 
     assert not spark.sparkContext._jsc.sc().isStopped()  # a session it was given stays up
 
 
-def test_the_example_reads_parquet_structs_and_refuses_a_bad_column(spark, example, tmp_path, capsys):
+def test_the_example_reads_parquet_structs_and_refuses_a_bad_column(
+    spark, example, tmp_path, capsys
+):
     from pyspark.sql import functions as sf
 
     logs = tmp_path / "logs.parquet"
     texts = ['{"model": "black-forest-labs/FLUX.2-pro", "prompt": "a cat"}']
     frame(spark, texts, 1).select(
-        sf.col("row").alias("id"), sf.from_json("request", "model string, prompt string").alias("body")
+        sf.col("row").alias("id"),
+        sf.from_json("request", "model string, prompt string").alias("body"),
     ).write.parquet(str(logs))
     out = tmp_path / "problems"
     assert example.main([str(logs), str(out), "--column", "body", "--keep", "id"], spark=spark) == 0

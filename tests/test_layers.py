@@ -26,6 +26,67 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
+PACKAGE = CLI.parent
+
+# The layers, lowest first: a module may import its own layer and the layers with a
+# lower rank, never a sibling of the same rank or anything above (validator/*/__init__.py
+# says what each layer holds).
+RANKS = {
+    "core": 0,  # validator._problem, validator._version, validator.errors
+    "files": 1,
+    "spec": 2,
+    "check": 3,
+    "render": 4,
+    "drift": 4,
+    "lint": 5,
+    "integrations": 6,
+    "cli": 7,
+}
+
+
+def _layer(module: str) -> str | None:
+    """The layer of a ``validator`` module name, or None for the package itself."""
+    parts = module.split(".")
+    if parts[0] != "validator" or len(parts) == 1 or parts[1] in {"__init__", "__main__"}:
+        return None
+    return parts[1] if parts[1] in RANKS else "core"
+
+
+def test_the_folders_are_the_layers():
+    folders = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file()}
+    assert folders == set(RANKS) - {"core"}
+    core = sorted(p.stem for p in PACKAGE.glob("*.py"))
+    assert core == ["__init__", "__main__", "_problem", "_version", "errors"]
+
+
+def _violations(module: str, imported: set[str]) -> list[str]:
+    """The imports of ``module`` that run up or across the layers."""
+    here = _layer(module)
+    wrong = []
+    for name in sorted(imported):
+        there = _layer(name)
+        if here is None or there is None or there == here:
+            continue
+        if RANKS[there] >= RANKS[here]:
+            wrong.append(f"{module} ({here}) imports {name} ({there})")
+    return wrong
+
+
+def test_no_import_runs_up_or_across_the_layers():
+    wrong = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        module = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+        wrong += _violations(module, _imports(path))
+    assert wrong == []
+
+
+def test_the_layer_rule_catches_imports_up_and_across():
+    assert _violations("validator.spec._spec", {"validator.lint._linter"}) != []
+    assert _violations("validator.drift._drift", {"validator.render._report"}) != []
+    assert _violations("validator.files._yaml", {"validator.errors"}) == []
+    assert _violations("validator.cli._lint", {"validator.lint._linter"}) == []
+
+
 def test_command_modules_do_not_import_the_app():
     for name in ("_common", "_docs", "_lint", "_normalize", "_migrate", "_rewrite"):
         assert "validator.cli._app" not in _imports(CLI / f"{name}.py"), name

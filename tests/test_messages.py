@@ -6,7 +6,7 @@ import pytest
 
 import validator
 from validator import load_spec
-from validator._payloads import read_json
+from validator.files._payloads import read_json
 
 KONTEXT = "black-forest-labs/FLUX.1-kontext-pro"
 VALUES = [None, True, -1, 0, 7, 1001, 10**6, 1.5, "x", "PNG", "16:9", [], [1], {"a": 1}]
@@ -156,7 +156,7 @@ def test_quote_cuts_a_long_value_and_says_its_length():
 
 
 def test_a_display_name_in_another_case_names_its_model():
-    from validator._describe import suggest
+    from validator.render._describe import suggest
 
     assert suggest(load_spec(), "flux.2 pro") == "did you mean 'black-forest-labs/FLUX.2-pro'?"
 

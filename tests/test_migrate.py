@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import validator
 from validator import load_spec, migrate, validate
-from validator._migrate import successor
+from validator.check._migrate import successor
 
 from strategies import any_json, valid_request
 
@@ -235,7 +235,9 @@ def test_a_request_without_a_model_gets_the_target_first():
 
 
 def test_an_unknown_target_is_a_value_error_with_a_did_you_mean():
-    with pytest.raises(ValueError, match=r"unknown model 'black-forest-labs/flux.2-pro'.*FLUX\.2-pro"):
+    with pytest.raises(
+        ValueError, match=r"unknown model 'black-forest-labs/flux.2-pro'.*FLUX\.2-pro"
+    ):
         migrate({"model": SCHNELL, "prompt": "x"}, "black-forest-labs/flux.2-pro")
 
 
@@ -352,7 +354,9 @@ def test_no_message_nests_parentheses_or_writes_s_in_parentheses():
     for request in requests:
         for target in SERVED:
             for problem in migrate(request, target.id).problems:
-                text = f"{problem.message} (hint: {problem.hint})" if problem.hint else problem.message
+                text = (
+                    f"{problem.message} (hint: {problem.hint})" if problem.hint else problem.message
+                )
                 if _depth(text) > 1 or "(s)" in text:
                     seen.add(text)
     assert sorted(seen)[:5] == []
@@ -415,9 +419,7 @@ def test_real_world_requests_on_retired_models_move_to_their_successor_without_n
     bodies = _corpus_on_retired_models()
     assert len(bodies) >= 20  # the corpus: most public code names retired models
     for body in bodies:
-        before = {
-            (p.code, p.param) for p in _errors(validate(body)) if p.code not in LIFECYCLE
-        }
+        before = {(p.code, p.param) for p in _errors(validate(body)) if p.code not in LIFECYCLE}
         result = migrate(body)
         assert result.request["model"] == successor(SPEC, SPEC.models[body["model"]]).id
         assert {(p.code, p.param) for p in _errors(result.problems)} <= before, body

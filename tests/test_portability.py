@@ -372,7 +372,7 @@ def test_patterns_match_as_in_ecma_262(value, ok):
 
 
 def test_ecma_regex_rewrites_only_unescaped_anchors_and_dots_outside_classes():
-    from validator._values import ecma_regex
+    from validator.spec._values import ecma_regex
 
     assert ecma_regex(r"^a$").pattern == r"^a\Z"
     assert ecma_regex(r"^a\$b\.c$").pattern == r"^a\$b\.c\Z"

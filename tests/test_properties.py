@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import validator
-from validator import _checker, _schemagen
+from validator.check import _checker
+from validator.render import _schemagen
 
 from strategies import any_json, valid_request, valid_value
 
@@ -268,7 +269,7 @@ def test_wrong_types_give_one_invalid_type_and_nothing_else(model_id, param):
 
 
 def _type_ok(kind, value):
-    from validator._values import type_matches
+    from validator.spec._values import type_matches
 
     return type_matches(kind, value)
 

@@ -20,7 +20,7 @@ from realworld.corpus import (
     write_readme,
 )
 
-from validator._yaml import YamlError
+from validator.files._yaml import YamlError
 
 PATHS = sorted(CASES.glob("*.yaml"))
 

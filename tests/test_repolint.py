@@ -19,9 +19,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from validator._config import ConfigError, find_config, key_line, load_config
-from validator._ignore import GitIgnore, PatternSet
 from validator.cli._app import cli
+from validator.files._config import ConfigError, find_config, key_line, load_config
+from validator.files._ignore import GitIgnore, PatternSet
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = {"model": "black-forest-labs/FLUX.2-pro", "prompt": "a lighthouse at dusk"}
@@ -462,7 +462,7 @@ def test_gitignore_agrees_with_git(tmp_path):
 
 def test_every_problem_code_has_a_rule_and_every_rule_a_code():
     from validator import CODES
-    from validator._rules import RULES
+    from validator.render._rules import RULES
 
     assert list(RULES) == list(CODES)
     for code, rule in RULES.items():
@@ -475,7 +475,7 @@ def test_request_examples_have_the_problem_they_explain(spec):
     """Each rule's example, when it is a request, gets exactly that code from validate()."""
     import validator
     from validator._problem import FILE_CODES
-    from validator._rules import RULES
+    from validator.render._rules import RULES
 
     checked = 0
     for code, rule in RULES.items():

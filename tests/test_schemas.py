@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 from referencing import Registry, Resource
 
-from validator import _schemagen
+from validator.render import _schemagen
 
 from seedtable import load as load_seed_table
 from seedtable import models_for

@@ -20,8 +20,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from validator._payloads import read
-from validator._sources import (
+from validator.cli._app import cli
+from validator.files._payloads import read
+from validator.files._sources import (
     DEFAULT_MAX_SIZE,
     Source,
     collect,
@@ -29,7 +30,6 @@ from validator._sources import (
     parse_size,
     read_upto,
 )
-from validator.cli._app import cli
 
 GOOD = '{"model": "black-forest-labs/FLUX.2-pro", "prompt": "a"}'
 BAD = '{"model": "black-forest-labs/FLUX.2-pro", "prompt": "a", "steps": 3}'

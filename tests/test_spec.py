@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 import validator
-from validator import SpecError, _specload, load_spec
+from validator import SpecError, load_spec
+from validator.spec import _specload
 
 SPECS = Path(__file__).resolve().parent / "specs"
 BAD = sorted((SPECS / "bad").glob("*.yaml"))

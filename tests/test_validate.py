@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import validator
 from validator import Problem
-from validator._values import did_you_mean
+from validator.spec._values import did_you_mean
 
 SCHNELL = "black-forest-labs/FLUX.1-schnell"
 FLUX2_PRO = "black-forest-labs/FLUX.2-pro"
@@ -161,7 +161,10 @@ def test_kling_needs_frame_images_and_a_prompt_except_where_skills_says_not():
     assert (missing.code, missing.path) == ("missing_required", "$")
     assert "media.frame_images, frame_images" in missing.message
     frames = [{"input_image": "https://e.x/a.jpeg"}]
-    assert validator.validate({"model": "kwaivgI/kling-2.1-pro", "media": {"frame_images": frames}}) == []
+    assert (
+        validator.validate({"model": "kwaivgI/kling-2.1-pro", "media": {"frame_images": frames}})
+        == []
+    )
     (old,) = validator.validate({"model": "kwaivgI/kling-2.1-pro", "frame_images": frames})
     assert (old.code, old.severity, old.hint) == (
         "deprecated_parameter",
@@ -358,7 +361,9 @@ def test_did_you_mean_examples():
 
 
 def test_a_lone_surrogate_is_an_error_naming_the_code_point_and_its_index():
-    problem = only(validator.validate({"model": FLUX2_PRO, "prompt": "a\ud800b"}), "invalid_unicode")
+    problem = only(
+        validator.validate({"model": FLUX2_PRO, "prompt": "a\ud800b"}), "invalid_unicode"
+    )
     assert problem.severity == "error"
     assert problem.path == "$.prompt"
     assert problem.message == (
@@ -373,8 +378,7 @@ def test_several_lone_surrogates_are_counted_and_the_first_is_named():
         "invalid_unicode",
     )
     assert problem.message == (
-        "prompt has 3 lone surrogates, the first U+DC00 at index 3; "
-        "they cannot be encoded as UTF-8"
+        "prompt has 3 lone surrogates, the first U+DC00 at index 3; they cannot be encoded as UTF-8"
     )
 
 
@@ -429,7 +433,9 @@ def test_valid_unicode_beyond_the_bmp_is_fine():
     ],
 )
 def test_a_wrong_type_names_the_value_once(value, tail):
-    problem = only(validator.validate({"model": FLUX2_PRO, "prompt": "x", "seed": value}), "invalid_type")
+    problem = only(
+        validator.validate({"model": FLUX2_PRO, "prompt": "x", "seed": value}), "invalid_type"
+    )
     assert problem.message == f"seed must be an integer for {FLUX2_PRO}, {tail}"
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from validator import _yaml
+from validator.files import _yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted(
@@ -41,9 +41,7 @@ def load(text: str, parser: object, *, strict: bool) -> object:
         docs = list(_yaml._load(parser, text, strict, _yaml.MAX_DEPTH, _yaml.MAX_NODES))
     except _yaml.YamlError as exc:
         return ("error", exc.line, exc.column)
-    return [
-        (_canon(d.value), d.line, d.column, d.keys, d.values, d.duplicates) for d in docs
-    ]
+    return [(_canon(d.value), d.line, d.column, d.keys, d.values, d.duplicates) for d in docs]
 
 
 def _canon(value: object) -> object:

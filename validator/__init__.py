@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from validator._checker import validate
-from validator._migrate import migrate
-from validator._normalize import POLICIES, Normalized, Policy, normalize, preflight
 from validator._problem import CODES, ERROR_CODES, WARNING_CODES, Problem
-from validator._spec import Model, Spec
-from validator._specload import load_spec
 from validator._version import __version__
+from validator.check._checker import validate
+from validator.check._migrate import migrate
+from validator.check._normalize import POLICIES, Normalized, Policy, normalize, preflight
 from validator.errors import CapspecError, RequestError, SpecError
+from validator.spec._spec import Model, Spec
+from validator.spec._specload import load_spec
 
 
 def find_errors(request: Any, *, spec: Spec | str | None = None) -> list[Problem]:

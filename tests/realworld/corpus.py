@@ -108,7 +108,7 @@ def _codes(entry: dict[str, Any]) -> tuple[str, ...]:
 
 def load_case(path: Path) -> Case:
     """Load one case file (YAML 1.2, strict: an ambiguous plain scalar is an error)."""
-    from validator._yaml import load_one
+    from validator.files._yaml import load_one
 
     document = load_one(path.read_text(encoding="utf-8"), strict=True)
     if document.duplicates:

@@ -60,8 +60,8 @@ def schemas(spec_path: str | None, out_dir: str, check: bool) -> None:
       capspec schemas                     # regenerate ./schemas from the bundled spec
       capspec schemas --spec capabilities.yaml --out schemas --check
     """
-    from validator import _schemagen  # noqa: PLC0415
     from validator._problem import plural  # noqa: PLC0415
+    from validator.render import _schemagen  # noqa: PLC0415
 
     spec = load_spec_or_exit(spec_path)
     out = Path(out_dir)
@@ -103,7 +103,7 @@ from validator.cli._drift import drift  # noqa: E402
 
 cli.add_command(drift)
 
-# rule: a problem code explained (validator/_rules.py holds the text).
+# rule: a problem code explained (validator/render/_rules.py holds the text).
 from validator.cli._rule import rule  # noqa: E402
 
 cli.add_command(rule)

@@ -19,15 +19,15 @@ from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from validator._sources import DEFAULT_MAX_SIZE, format_size
 from validator.errors import SpecError
+from validator.files._sources import DEFAULT_MAX_SIZE, format_size
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-    from validator._config import Config
-    from validator._normalize import Normalized
-    from validator._spec import Spec
+    from validator.check._normalize import Normalized
+    from validator.files._config import Config
+    from validator.spec._spec import Spec
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -88,7 +88,7 @@ def _size(ctx: click.Context, param: click.Parameter, value: Any) -> int:
     """--max-size: bytes from 65536, 64MiB or 64M (2**20), 64MB (10**6)."""
     if isinstance(value, int):
         return value
-    from validator._sources import parse_size  # noqa: PLC0415
+    from validator.files._sources import parse_size  # noqa: PLC0415
 
     try:
         return parse_size(str(value))
@@ -156,7 +156,7 @@ def migration(spec: Spec, to: str | None, option: str) -> Callable[[Any], Normal
     """
     from functools import partial  # noqa: PLC0415
 
-    from validator._migrate import migrate, target_model  # noqa: PLC0415
+    from validator.check._migrate import migrate, target_model  # noqa: PLC0415
 
     if not spec.migrations:
         raise click.UsageError(f"the capability spec {spec.path} defines no migrations")
@@ -175,8 +175,8 @@ def load_config_or_exit(config_path: str | None, *, isolated: bool = False) -> C
     """The configuration that applies here, or the one named; exit 2 naming file and line."""
     from pathlib import Path  # noqa: PLC0415
 
-    from validator._config import Config, ConfigError, find_config, load_config  # noqa: PLC0415
-    from validator._ignore import absolute  # noqa: PLC0415
+    from validator.files._config import Config, ConfigError, find_config, load_config  # noqa: PLC0415
+    from validator.files._ignore import absolute  # noqa: PLC0415
 
     here = absolute(Path.cwd())
     if isolated:
@@ -195,7 +195,7 @@ def codes_option(ctx: click.Context, param: click.Parameter, value: Any) -> tupl
     """``--select a,b --select c``: problem codes, each known; None when not given."""
     if not value:
         return None
-    from validator._config import check_codes  # noqa: PLC0415
+    from validator.files._config import check_codes  # noqa: PLC0415
 
     codes = tuple(code.strip() for item in value for code in item.split(",") if code.strip())
 

@@ -20,7 +20,7 @@ from validator.cli._common import (
 )
 
 if TYPE_CHECKING:
-    from validator._spec import Model, Spec
+    from validator.spec._spec import Model, Spec
 
 _STATUSES = ("active", "deprecated", "retired")
 _ENDPOINTS = ("images", "videos")
@@ -86,14 +86,14 @@ def models(  # noqa: PLR0917 - click passes every option positionally
       capspec models --family FLUX.2 --status active
       capspec models --endpoint videos --format json
     """
-    from validator import _describe  # noqa: PLC0415
+    from validator.render import _describe  # noqa: PLC0415
 
     spec = _spec(spec_path)
     known = {m.family.lower(): m.family for m in spec.models.values()}
     for family in families:
         if family.lower() not in known:
             from validator._problem import quote  # noqa: PLC0415
-            from validator._values import did_you_mean  # noqa: PLC0415
+            from validator.spec._values import did_you_mean  # noqa: PLC0415
 
             hint = did_you_mean(family, sorted(known.values()))
             families_list = ", ".join(sorted(set(known.values())))
@@ -145,7 +145,7 @@ def explain(model: str, output_format: str, spec_path: str | None) -> None:
       capspec explain "Kontext Pro"
       capspec explain google/gemini-3-pro-image --format json
     """
-    from validator import _describe  # noqa: PLC0415
+    from validator.render import _describe  # noqa: PLC0415
 
     spec = _spec(spec_path)
     found = _describe.find_model(spec, model)
@@ -162,7 +162,7 @@ def explain(model: str, output_format: str, spec_path: str | None) -> None:
 
 def _pick(spec: Spec, models_option: str | None) -> list[Model]:
     """The models ``--models`` names, in its order, once each; usage error for unknown ones."""
-    from validator import _describe  # noqa: PLC0415
+    from validator.render import _describe  # noqa: PLC0415
 
     if models_option is None:
         return list(spec.models.values())
@@ -225,7 +225,7 @@ def table(
       capspec table --models black-forest-labs/FLUX.1-schnell,black-forest-labs/FLUX.2-pro
       capspec table --models "FLUX.2 Pro,FLUX.2 Dev" --format csv
     """
-    from validator import _tables  # noqa: PLC0415
+    from validator.render import _tables  # noqa: PLC0415
 
     spec = _spec(spec_path)
     chosen = _pick(spec, models_option)
@@ -286,8 +286,8 @@ def docs(out_dir: str, readme: str, no_readme: bool, check: bool, spec_path: str
       capspec docs --check                  # in CI: exit 1 if anything is stale
       capspec docs --out site/docs --no-readme
     """
-    from validator import _docsgen  # noqa: PLC0415
     from validator._problem import plural  # noqa: PLC0415
+    from validator.render import _docsgen  # noqa: PLC0415
 
     spec = _spec(spec_path)
     out = Path(out_dir)

@@ -1,7 +1,7 @@
 """``capspec drift``: compare the spec with Together's model listing and OpenAPI document.
 
-The comparison is ``validator._drift``; reading files and URLs is
-``validator._fetch``, the one module outside the integrations that may open a
+The comparison is ``validator.drift._drift``; reading files and URLs is
+``validator.drift._fetch``, the one module outside the integrations that may open a
 connection, imported here only when the command runs.
 """
 
@@ -26,8 +26,8 @@ from validator.cli._common import (
 )
 
 if TYPE_CHECKING:
-    from validator._drift import Drift, Listed
-    from validator._spec import Spec
+    from validator.drift._drift import Drift, Listed
+    from validator.spec._spec import Spec
 
 _FORMATS = ["text", "json", "github"]
 _DEFAULT_TIMEOUT = 30.0
@@ -110,7 +110,7 @@ def drift(
     Exit codes: 0 nothing drifted, 1 something drifted, 2 an input cannot be
     read (missing key, timeout, error status, malformed) or a usage error.
     """
-    from validator import _drift, _fetch, _openapi  # noqa: PLC0415
+    from validator.drift import _drift, _fetch, _openapi  # noqa: PLC0415
 
     if models_source is None and openapi_source is None:
         raise click.UsageError("give --models FILE|URL, --openapi FILE|URL, or both")
@@ -152,7 +152,7 @@ def drift(
 
 
 def _counts(spec: Spec, listed: list[Listed] | None) -> dict[str, int]:
-    from validator._drift import listing_type  # noqa: PLC0415
+    from validator.drift._drift import listing_type  # noqa: PLC0415
 
     watched = {listing_type(m) for m in spec.models.values()}
     counts = {

@@ -171,10 +171,10 @@ def lint(  # noqa: PLR0917 - click passes each option as an argument
     Exit codes: 0 no errors (or --exit-zero), 1 errors (or warnings with
     --warnings-as-errors), 2 usage or configuration error.
     """
-    from validator._config import RuleFilter  # noqa: PLC0415
-    from validator._linter import Linter  # noqa: PLC0415
-    from validator._sources import collect  # noqa: PLC0415
     from validator.cli._lintrun import filters, report_to, run  # noqa: PLC0415
+    from validator.files._config import RuleFilter  # noqa: PLC0415
+    from validator.files._sources import collect  # noqa: PLC0415
+    from validator.lint._linter import Linter  # noqa: PLC0415
 
     if statistics and fmt != "text":
         fail("--statistics counts problems in text; leave out --format, or --statistics")

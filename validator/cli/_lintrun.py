@@ -13,16 +13,16 @@ from validator.cli._common import closed_pipe, fail, stdin_bytes, stream, use_co
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from validator._config import Config
-    from validator._linter import Linter
-    from validator._report import Summary
-    from validator._sources import Filters, Source
+    from validator.files._config import Config
+    from validator.files._sources import Filters, Source
+    from validator.lint._linter import Linter
+    from validator.render._report import Summary
 
 
 def filters(config: Config, *, force_exclude: bool) -> Filters:
     """The walk's filters: the config's exclude and include, and .gitignore."""
-    from validator._ignore import PatternSet  # noqa: PLC0415
-    from validator._sources import Filters  # noqa: PLC0415
+    from validator.files._ignore import PatternSet  # noqa: PLC0415
+    from validator.files._sources import Filters  # noqa: PLC0415
 
     exclude = PatternSet(config.base, config.exclude)
     include = PatternSet(config.base, config.include)
@@ -43,7 +43,7 @@ def report_to(output_file: str | None) -> Iterator[IO[str]]:
             yield out
             out.flush()
         return
-    from validator._files import AtomicWriter  # noqa: PLC0415
+    from validator.files._files import AtomicWriter  # noqa: PLC0415
 
     try:
         writer = AtomicWriter(Path(output_file))
@@ -73,7 +73,7 @@ def run(
     statistics: bool,
 ) -> Summary:
     """Lint every source, report to ``out``; the summary."""
-    from validator._report import REPORTERS, summary_line  # noqa: PLC0415
+    from validator.render._report import REPORTERS, summary_line  # noqa: PLC0415
 
     reporter = REPORTERS[fmt](out, color=fmt == "text" and use_color(out), quiet=quiet)
     hide_warnings = quiet and not linter.warnings_as_errors and fmt in {"text", "github"}

@@ -12,8 +12,8 @@ from validator.cli._rewrite import rewrite_options, run
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from validator._normalize import Normalized
-    from validator._spec import Spec
+    from validator.check._normalize import Normalized
+    from validator.spec._spec import Spec
 
 
 @click.command()

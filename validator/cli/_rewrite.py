@@ -15,7 +15,6 @@ from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from validator._diff import AlignedDiff, no_newline, same_value
 from validator.cli._common import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -27,16 +26,17 @@ from validator.cli._common import (
     stream,
     use_color,
 )
+from validator.files._diff import AlignedDiff, no_newline, same_value
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-    from validator._files import AtomicWriter
-    from validator._normalize import Normalized
-    from validator._payloads import Broken, Request
-    from validator._report import Finding, Reporter
-    from validator._sources import Source
-    from validator._spec import Spec
+    from validator.check._normalize import Normalized
+    from validator.files._files import AtomicWriter
+    from validator.files._payloads import Broken, Request
+    from validator.files._sources import Source
+    from validator.render._report import Finding, Reporter
+    from validator.spec._spec import Spec
 
 
 def _dump_json(value: Any, *, indent: int | None) -> str | None:
@@ -129,8 +129,8 @@ class Rewriter:
         self, source: Source, stdin: IO[bytes], passthrough: Callable[[bytes], object] | None
     ) -> Iterator[tuple[Request | Broken, Any, bool]]:
         """(item, rewritten value, has errors) for each request; (broken, None, True) else."""
-        from validator._linter import broken_finding, locate  # noqa: PLC0415
-        from validator._payloads import Broken, read  # noqa: PLC0415
+        from validator.files._payloads import Broken, read  # noqa: PLC0415
+        from validator.lint._linter import broken_finding, locate  # noqa: PLC0415
 
         reading = read(source, stdin=stdin, max_size=self.max_size, passthrough=passthrough)
         for item in reading:
@@ -193,7 +193,7 @@ class Rewriter:
             if differ is not None:
                 differ.same(raw)
 
-        from validator._payloads import Broken  # noqa: PLC0415
+        from validator.files._payloads import Broken  # noqa: PLC0415
 
         try:
             for item, value, error in self.requests_of(source, stdin, keep):
@@ -238,7 +238,7 @@ class Rewriter:
 
     def document(self, source: Source, stdin: IO[bytes]) -> None:
         """JSON or YAML (or standard input): the whole file, in its shape."""
-        from validator._payloads import Broken  # noqa: PLC0415
+        from validator.files._payloads import Broken  # noqa: PLC0415
 
         groups: dict[int, Any] = {}
         before: dict[int, Any] = {}
@@ -331,7 +331,7 @@ class Rewriter:
 
     def _current(self, source: Source) -> str | None:
         """The file's text as it is now (read bounded), or None."""
-        from validator._sources import read_file  # noqa: PLC0415
+        from validator.files._sources import read_file  # noqa: PLC0415
 
         assert source.path is not None
         try:
@@ -380,7 +380,7 @@ class Rewriter:
 
     def _writer(self, source: Source) -> AtomicWriter | None:
         """A writer beside the file, or None (reported) when the directory is not writable."""
-        from validator._files import AtomicWriter  # noqa: PLC0415
+        from validator.files._files import AtomicWriter  # noqa: PLC0415
 
         assert source.path is not None
         try:
@@ -414,7 +414,7 @@ class Rewriter:
 
     def _write_failed(self, source: Source, exc: OSError) -> None:
         from validator._problem import Problem  # noqa: PLC0415
-        from validator._report import Finding  # noqa: PLC0415
+        from validator.render._report import Finding  # noqa: PLC0415
 
         why = (exc.strerror or str(exc)).lower()
         problem = Problem(
@@ -426,7 +426,7 @@ class Rewriter:
 
     def _unwritable(self, source: Source) -> Finding:
         from validator._problem import Problem  # noqa: PLC0415
-        from validator._report import Finding  # noqa: PLC0415
+        from validator.render._report import Finding  # noqa: PLC0415
 
         problem = Problem(
             "invalid_value",
@@ -512,8 +512,8 @@ def run(
     ``rewrite_for`` turns the loaded spec into the function of one request; it may
     raise ``click.UsageError`` (an option the spec cannot honour: exit 2).
     """
-    from validator._report import TextReporter  # noqa: PLC0415
-    from validator._sources import collect  # noqa: PLC0415
+    from validator.files._sources import collect  # noqa: PLC0415
+    from validator.render._report import TextReporter  # noqa: PLC0415
 
     if write and (check or diff):
         raise click.UsageError("--check and --diff write nothing; use them without --write")

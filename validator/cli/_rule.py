@@ -33,7 +33,7 @@ def rule(code: str | None, all_codes: bool, fmt: str) -> None:
     An unknown code exits 2 with the closest codes.
     """
     from validator._problem import CODES, quote  # noqa: PLC0415
-    from validator._rules import RULES, help_text, kind, severity  # noqa: PLC0415
+    from validator.render._rules import RULES, help_text, kind, severity  # noqa: PLC0415
 
     if all_codes == (code is not None):
         fail("give one problem code, or --all (see capspec rule --help)")

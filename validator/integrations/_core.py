@@ -3,11 +3,11 @@
 import logging
 from typing import Any, Final
 
-from validator._normalize import POLICIES, Policy, normalize
 from validator._problem import Problem, describe
-from validator._spec import Spec
-from validator._specload import load_spec
+from validator.check._normalize import POLICIES, Policy, normalize
 from validator.errors import RequestError
+from validator.spec._spec import Spec
+from validator.spec._specload import load_spec
 
 #: Path suffix of Together's image-generation endpoint (``/v1/images/generations``).
 IMAGES_PATH: Final = "/images/generations"

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any, Final
 
 from validator import Problem, Spec, load_spec, normalize, validate
-from validator._linter import duplicate_problem
-from validator._payloads import Broken, Decoder, PayloadError
 from validator._version import __version__
+from validator.files._payloads import Broken, Decoder, PayloadError
+from validator.lint._linter import duplicate_problem
 
 #: The columns of a problem row, after the kept columns (all strings).
 FIELDS: Final = ("code", "severity", "param", "path", "message", "hint", "model")

@@ -62,15 +62,15 @@ except ImportError as exc:  # pragma: no cover - depends on what is installed
         "validator.integrations.httpx needs httpx: pip install 'capspec[httpx]'"
     ) from exc
 
-from validator._driftlog import api_message, is_refusal, logger, report_refusal
+from validator.drift._driftlog import api_message, is_refusal, logger, report_refusal
 from validator.errors import RequestError
 from validator.integrations._core import IMAGES_PATH, check_images_body, resolve
 
 if TYPE_CHECKING:
     from types import TracebackType
 
-    from validator._normalize import Policy
-    from validator._spec import Spec
+    from validator.check._normalize import Policy
+    from validator.spec._spec import Spec
 
 __all__ = [
     "AsyncPreflightTransport",

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 from pyspark.sql import functions as sf
 from pyspark.sql import types as st
 
-from validator._normalize import POLICIES
 from validator._problem import describe
+from validator.check._normalize import POLICIES
 from validator.integrations import _rows
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
     from pyspark.sql import DataFrame
 
-    from validator._normalize import Policy
+    from validator.check._normalize import Policy
 
 __all__ = ["FIELDS", "lint", "summary"]
 

@@ -19,12 +19,12 @@ from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 
-from validator._driftlog import is_refusal, logger, message_of, report_refusal
+from validator.drift._driftlog import is_refusal, logger, message_of, report_refusal
 from validator.integrations._core import check_images_body, resolve
 
 if TYPE_CHECKING:
-    from validator._normalize import Policy
-    from validator._spec import Spec
+    from validator.check._normalize import Policy
+    from validator.spec._spec import Spec
 
 __all__ = ["TRANSPORT_OPTIONS", "wrap"]
 

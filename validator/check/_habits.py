@@ -2,7 +2,7 @@
 
 What is repaired is data: ``repairs`` in capabilities.yaml (foreign names renamed,
 ``"WxH"`` size strings split, foreign values replaced). Numeric strings for number
-parameters (``seed: "42"``) are converted by rule. ``validator._normalize`` calls
+parameters (``seed: "42"``) are converted by rule. ``validator.check._normalize`` calls
 these; each change is reported through its ``change`` callback.
 """
 
@@ -13,13 +13,13 @@ import re
 from typing import TYPE_CHECKING, Any, Final
 
 from validator._problem import quote
-from validator._values import is_integer
+from validator.spec._values import is_integer
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from validator._spec import Model, Repairs
-    from validator._values import ValueSchema
+    from validator.spec._spec import Model, Repairs
+    from validator.spec._values import ValueSchema
 
     Change = Callable[[str, str | None, str, str], None]
     Nearest = Callable[[float, float | None, float | None, int | None, tuple[Any, ...] | None], Any]

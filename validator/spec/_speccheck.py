@@ -10,15 +10,15 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
-from validator import _resources
-from validator._explain import compile_value
 from validator._problem import Problem, describe, got
-from validator._spec import parse_size
-from validator._values import ValueSchema, ratio
 from validator.errors import SpecIssue
+from validator.spec import _resources
+from validator.spec._explain import compile_value
+from validator.spec._spec import parse_size
+from validator.spec._values import ValueSchema, ratio
 
 if TYPE_CHECKING:
-    from validator._yaml import Document
+    from validator.files._yaml import Document
 
 CONSTRAINTS: Final = (
     "enum",

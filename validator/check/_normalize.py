@@ -3,12 +3,12 @@
 import math
 from typing import Any, Final, Literal, NamedTuple
 
-from validator._checker import ModelChecker, checker_for, resolve_spec, validate
-from validator._habits import advised, apply_habits, numeric_string
 from validator._problem import Problem, describe, key_name, key_path, quote
-from validator._spec import Model, Spec
-from validator._values import is_integer, nearest_ratio
+from validator.check._checker import ModelChecker, checker_for, resolve_spec, validate
+from validator.check._habits import advised, apply_habits, numeric_string
 from validator.errors import RequestError
+from validator.spec._spec import Model, Spec
+from validator.spec._values import is_integer, nearest_ratio
 
 Policy = Literal["strict", "drop", "fix"]
 POLICIES: Final = ("strict", "drop", "fix")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-_PACKAGE = Path(__file__).resolve().parent
+_HERE = Path(__file__).resolve().parent
+_PACKAGE = _HERE.parent
 # An installed wheel carries them in validator/_data; a source checkout (or an
 # editable install) keeps them at the repository root, one level above the package.
 _DATA = _PACKAGE / "_data"
@@ -25,4 +26,4 @@ def schemas_dir() -> Path:
 
 def spec_schema_path() -> Path:
     """The JSON Schema that capabilities.yaml itself must satisfy."""
-    return _PACKAGE / "capspec.schema.json"
+    return _HERE / "capspec.schema.json"

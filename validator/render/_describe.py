@@ -5,16 +5,16 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, Final
 
-from validator._checker import dates_text, successor_hint
 from validator._problem import number, quote
-from validator._spec import Unsupported
-from validator._tables import literal
+from validator.check._checker import dates_text, successor_hint
+from validator.render._tables import literal
+from validator.spec._spec import Unsupported
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from validator._spec import Evidence, Model, Parameter, Rule, Spec
-    from validator._values import Advice, ValueSchema
+    from validator.spec._spec import Evidence, Model, Parameter, Rule, Spec
+    from validator.spec._values import Advice, ValueSchema
 
 ENDPOINTS: Final = {
     "images": "POST https://api.together.ai/v1/images/generations",
@@ -37,7 +37,7 @@ def find_model(spec: Spec, text: str) -> Model | None:
 
 def suggest(spec: Spec, text: str) -> str | None:
     """``did you mean 'black-forest-labs/FLUX.2-pro'?`` for a name that is no model."""
-    from validator._checker import _model_hint  # noqa: PLC0415 - only for a mistyped model
+    from validator.check._checker import _model_hint  # noqa: PLC0415 - only for a mistyped model
 
     lowered = text.lower()
     by_name = {m.name.lower(): m.id for m in spec.models.values()}
@@ -110,9 +110,7 @@ def summary(model: Model) -> dict[str, Any]:
         "endpoint": model.endpoint,
         "status": model.lifecycle.status,
         "since": model.lifecycle.since,
-        "replaced_by": (
-            model.lifecycle.replaced_by.model if model.lifecycle.replaced_by else None
-        ),
+        "replaced_by": (model.lifecycle.replaced_by.model if model.lifecycle.replaced_by else None),
     }
 
 

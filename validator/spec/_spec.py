@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from validator._values import ValueSchema, ratio
+from validator.spec._values import ValueSchema, ratio
 
 if TYPE_CHECKING:
     from fractions import Fraction

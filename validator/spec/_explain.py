@@ -19,7 +19,7 @@ from validator._problem import (
     plural,
     quote,
 )
-from validator._values import (
+from validator.spec._values import (
     Advice,
     ValueSchema,
     did_you_mean,

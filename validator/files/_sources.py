@@ -16,8 +16,8 @@ import stat
 from pathlib import Path as FsPath
 from typing import IO, TYPE_CHECKING, Final, NamedTuple
 
-from validator._ignore import GitIgnore, PatternSet, absolute
 from validator._problem import quote
+from validator.files._ignore import GitIgnore, PatternSet, absolute
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -60,7 +60,7 @@ class Source(NamedTuple):
     error: str | None = None  # why it cannot be read, found while collecting
     hint: str | None = None  # what to do about ``error``
     #: Checked only if it holds requests (found in a directory, or named under
-    #: ``force_exclude``, and not matched by ``include``): see ``validator._linter``.
+    #: ``force_exclude``, and not matched by ``include``): see ``validator.lint._linter``.
     sniff: bool = False
 
 
@@ -250,7 +250,7 @@ def collect(paths: Iterable[str], filters: Filters | None = None) -> Collected:
 
 def _git(cache: dict[FsPath, GitIgnore], folder: FsPath) -> GitIgnore:
     """The .gitignore rules for a folder: one reader per repository."""
-    from validator._ignore import repository_root  # noqa: PLC0415
+    from validator.files._ignore import repository_root  # noqa: PLC0415
 
     root = repository_root(folder) or folder
     if root not in cache:

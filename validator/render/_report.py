@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, ClassVar, Final, NamedTuple
 
 from validator._problem import CODES, ERROR_CODES, WARNING_CODES
-from validator._rules import DOCS_URL, help_markdown, help_text
-from validator._rules import RULES as RULES_TEXT
 from validator._version import __version__
+from validator.render._rules import DOCS_URL, help_markdown, help_text
+from validator.render._rules import RULES as RULES_TEXT
 
 if TYPE_CHECKING:
     from validator._problem import Problem
@@ -259,7 +259,7 @@ SRCROOT: Final = "%SRCROOT%"
 
 def _source_root() -> Path:
     """What SARIF locations are relative to: the repository holding the current folder."""
-    from validator._ignore import absolute, repository_root  # noqa: PLC0415
+    from validator.files._ignore import absolute, repository_root  # noqa: PLC0415
 
     here = absolute(Path.cwd())
     return repository_root(here) or here
@@ -267,7 +267,7 @@ def _source_root() -> Path:
 
 def _artifact(file: str, root: Path) -> dict[str, str]:
     """``{"uri", "uriBaseId"}`` for a file under ``root``; an absolute file URI otherwise."""
-    from validator._ignore import absolute  # noqa: PLC0415
+    from validator.files._ignore import absolute  # noqa: PLC0415
 
     if file == "<stdin>":
         return {"uri": "stdin"}

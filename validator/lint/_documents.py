@@ -24,14 +24,14 @@ import itertools
 import re
 from typing import TYPE_CHECKING, Any, Final
 
-from validator._payloads import Broken, Request
+from validator.files._payloads import Broken, Request
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from validator._payloads import Item
-    from validator._sources import Source
-    from validator._spec import Spec
+    from validator.files._payloads import Item
+    from validator.files._sources import Source
+    from validator.spec._spec import Spec
 
 #: How many requests (JSONL lines, list items) are looked at before giving up on a file.
 LOOKAHEAD: Final = 100
@@ -81,7 +81,7 @@ def _mentions_model(source: Source) -> bool:
     """Whether a file that cannot be parsed has a ``model`` key in its first megabyte."""
     if source.path is None:
         return True
-    from validator._sources import open_regular  # noqa: PLC0415
+    from validator.files._sources import open_regular  # noqa: PLC0415
 
     try:
         with open_regular(source.path) as handle:

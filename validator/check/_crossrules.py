@@ -10,10 +10,10 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from validator._problem import Problem, key_path
-from validator._values import is_integer
+from validator.spec._values import is_integer
 
 if TYPE_CHECKING:
-    from validator._spec import Model, ModelParameter, Rule
+    from validator.spec._spec import Model, ModelParameter, Rule
 
 
 def is_present(request: dict[Any, Any], dotted: str) -> bool:

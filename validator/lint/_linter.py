@@ -9,21 +9,21 @@ from __future__ import annotations
 
 from typing import IO, TYPE_CHECKING, Any
 
-from validator._checker import validate
-from validator._normalize import normalize
-from validator._payloads import Broken, Item, Request, read
 from validator._problem import Problem, json_path, quote
-from validator._report import Finding, Summary
-from validator._sources import DEFAULT_MAX_SIZE
+from validator.check._checker import validate
+from validator.check._normalize import normalize
+from validator.files._payloads import Broken, Item, Request, read
+from validator.files._sources import DEFAULT_MAX_SIZE
+from validator.render._report import Finding, Summary
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-    from validator._config import RuleFilter
-    from validator._locate import Path
-    from validator._normalize import Normalized, Policy
-    from validator._sources import Source
-    from validator._spec import Spec
+    from validator.check._normalize import Normalized, Policy
+    from validator.files._config import RuleFilter
+    from validator.files._locate import Path
+    from validator.files._sources import Source
+    from validator.spec._spec import Spec
 
 
 def model_of(value: Any) -> str | None:
@@ -57,7 +57,7 @@ def broken_finding(name: str, broken: Broken) -> Finding:
 
 def locate(name: str, request: Request, problems: list[Problem]) -> list[Finding]:
     """Tie each problem of a request (and any key it repeats) to a line and column."""
-    from validator._locate import parse_path  # noqa: PLC0415 - clean runs never need it
+    from validator.files._locate import parse_path  # noqa: PLC0415 - clean runs never need it
 
     origin = request.origin
     document = request.document
@@ -116,13 +116,13 @@ class Linter:
     def lint(self, source: Source, *, stdin: IO[bytes] | None = None) -> Iterator[Finding]:
         """Every finding of one source, in file order.
 
-        A source marked ``sniff`` that holds no request (``validator._documents``)
+        A source marked ``sniff`` that holds no request (``validator.lint._documents``)
         yields nothing and is counted in ``not_requests``, not in ``files``. Codes
         the rules leave out are neither reported nor counted.
         """
         items = read(source, stdin=stdin, max_size=self.max_size)
         if source.sniff:
-            from validator._documents import request_names, requests_in  # noqa: PLC0415
+            from validator.lint._documents import request_names, requests_in  # noqa: PLC0415
 
             if self._names is None:
                 self._names = request_names(self.spec)
@@ -135,7 +135,7 @@ class Linter:
         if self.rules is None:
             yield from self._lint(source, items)
             return
-        from validator._ignore import absolute  # noqa: PLC0415
+        from validator.files._ignore import absolute  # noqa: PLC0415
 
         codes = self.rules.for_file(None if source.path is None else absolute(source.path))
         yield from self._lint(source, items, codes)

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any, Final
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from validator._spec import ModelParameter
-    from validator._values import ValueSchema
+    from validator.spec._spec import ModelParameter
+    from validator.spec._values import ValueSchema
 
 # A fast-path entry is (exact type, container, length range):
 # * ints, enumerations and booleans: ``type(value) is T and value in container``,

@@ -17,8 +17,8 @@ import tomllib
 from pathlib import Path
 from typing import Any, Final, NamedTuple
 
-from validator._ignore import PatternSet, compile_pattern
 from validator._problem import CODES, listing, quote
+from validator.files._ignore import PatternSet, compile_pattern
 
 CONFIG_NAMES: Final = ("capspec.toml", "pyproject.toml")
 POLICY_NAMES: Final = ("strict", "drop", "fix")

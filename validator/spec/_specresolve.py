@@ -5,8 +5,8 @@ from collections.abc import Iterable
 from typing import Any, Final
 
 from validator._problem import describe
-from validator._speccheck import CONSTRAINTS, Checks, loosens
-from validator._values import ratio
+from validator.spec._speccheck import CONSTRAINTS, Checks, loosens
+from validator.spec._values import ratio
 
 _FORMAT: Final = 1
 

@@ -64,7 +64,7 @@ def load(content: bytes, name: str) -> dict[str, Any]:
     Raises:
         OpenApiError: not UTF-8, not JSON or YAML, or not an OpenAPI document.
     """
-    from validator._yaml import YamlError, load_one  # noqa: PLC0415
+    from validator.files._yaml import YamlError, load_one  # noqa: PLC0415
 
     try:
         text = content.decode("utf-8-sig")

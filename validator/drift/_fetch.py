@@ -27,8 +27,8 @@ import urllib.request
 from pathlib import Path
 from typing import Final, Protocol
 
-from validator._driftlog import api_message
 from validator._version import __version__
+from validator.drift._driftlog import api_message
 
 #: The largest answer or file read (Together's listing and OpenAPI document are < 2 MB).
 MAX_BYTES: Final = 64 * 1024 * 1024

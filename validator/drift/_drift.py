@@ -17,15 +17,15 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
-from validator._openapi import BOUNDS, Shape, pooled_enum, request_bodies
 from validator._problem import describe
+from validator.drift._openapi import BOUNDS, Shape, pooled_enum, request_bodies
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping
 
-    from validator._openapi import Body
-    from validator._spec import Model, Spec
-    from validator._values import ValueSchema
+    from validator.drift._openapi import Body
+    from validator.spec._spec import Model, Spec
+    from validator.spec._values import ValueSchema
 
 
 #: Every kind of drift, with what it means (``capspec drift --help`` lists them).
@@ -276,7 +276,7 @@ def compare_openapi(spec: Spec, doc: Mapping[str, Any], source: str) -> list[Dri
     """The spec's parameters, endpoint by endpoint, against the OpenAPI request bodies.
 
     Raises:
-        validator._openapi.OpenApiError: a reference in a request body cannot be resolved.
+        validator.drift._openapi.OpenApiError: a reference in a request body cannot be resolved.
     """
     endpoints = list(dict.fromkeys(m.endpoint for m in spec.models.values()))
     bodies = request_bodies(doc, endpoints)
@@ -303,7 +303,7 @@ def compare_openapi(spec: Spec, doc: Mapping[str, Any], source: str) -> list[Dri
 
 
 def _tail(endpoint: str) -> str:
-    from validator._openapi import ENDPOINT_PATHS  # noqa: PLC0415
+    from validator.drift._openapi import ENDPOINT_PATHS  # noqa: PLC0415
 
     return ENDPOINT_PATHS.get(endpoint, f"/{endpoint}")
 

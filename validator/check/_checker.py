@@ -16,15 +16,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final
 
-from validator import _spec, _specload
-from validator._crossrules import check_rule, required_hint
-from validator._explain import compile_value, unicode_problem
-from validator._fastpath import SURROGATE, clean_value, fast_entry
 from validator._problem import Problem, describe, got, key_name, key_path, listing, quote
-from validator._values import did_you_mean, is_integer, nearest_ratio
+from validator.check._crossrules import check_rule, required_hint
+from validator.check._fastpath import SURROGATE, clean_value, fast_entry
+from validator.spec import _spec, _specload
+from validator.spec._explain import compile_value, unicode_problem
+from validator.spec._values import did_you_mean, is_integer, nearest_ratio
 
 if TYPE_CHECKING:
-    from validator._spec import Model, Spec
+    from validator.spec._spec import Model, Spec
 
 _STATUS_RANK: Final = {"active": 0, "deprecated": 1, "retired": 2}
 

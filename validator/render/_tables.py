@@ -24,7 +24,7 @@ from validator._problem import number
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
-    from validator._spec import Model, Spec
+    from validator.spec._spec import Model, Spec
 
 REQUIRED: Final = "Required"
 TAKEN: Final = "✓"

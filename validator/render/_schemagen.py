@@ -6,16 +6,16 @@ import contextlib
 import json
 from typing import TYPE_CHECKING, Any, Final
 
-from validator._checker import dates_text, successor_hint
-from validator._files import write_atomic
 from validator._problem import number
+from validator.check._checker import dates_text, successor_hint
+from validator.files._files import write_atomic
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from pathlib import Path
 
-    from validator._spec import Model, ModelParameter, Parameter, Spec
-    from validator._values import ValueSchema
+    from validator.spec._spec import Model, ModelParameter, Parameter, Spec
+    from validator.spec._values import ValueSchema
 
 DRAFT: Final = "https://json-schema.org/draft/2020-12/schema"
 BASE_URI: Final = "https://capspec.dev/schemas/"

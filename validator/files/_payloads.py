@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Any, Final, NamedTuple, Protocol
 
 from validator._problem import Overflow
-from validator._sources import (
+from validator.files._sources import (
     DEFAULT_MAX_SIZE,
     NOT_REGULAR_HINT,
     FileTooLargeError,
@@ -29,8 +29,8 @@ from validator._sources import (
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from validator._locate import Path, Position, Positions
-    from validator._yaml import Document
+    from validator.files._locate import Path, Position, Positions
+    from validator.files._yaml import Document
 
 _BOM: Final = b"\xef\xbb\xbf"
 #: Called with the raw bytes of each JSONL line that holds no request (blank, broken,
@@ -78,7 +78,7 @@ class Origin:
 
     def locate(self, path: Path | None, param: str | None) -> Position:
         """Line and column of the key (or value) at ``path`` within the request."""
-        from validator._locate import find  # noqa: PLC0415 - only for requests with problems
+        from validator.files._locate import find  # noqa: PLC0415 - only for requests with problems
 
         keys, values, _ = self.positions()
         found = find(keys, values, self.prefix, path, param)
@@ -109,7 +109,7 @@ class _LineOrigin(Origin):
 
     def positions(self) -> tuple[dict[Path, Position], dict[Path, Position], list[Any]]:
         if self._cache is None:
-            from validator._locate import scan_json  # noqa: PLC0415 - only when needed
+            from validator.files._locate import scan_json  # noqa: PLC0415 - only when needed
 
             self._cache = scan_json(self.text, line=self.line)
         found = self._cache
@@ -127,7 +127,7 @@ class _SharedText:
 
     def scanned(self) -> Positions:
         if self._cache is None:
-            from validator._locate import scan_json  # noqa: PLC0415 - only when needed
+            from validator.files._locate import scan_json  # noqa: PLC0415 - only when needed
 
             self._cache = scan_json(self.text)
         return self._cache
@@ -219,7 +219,7 @@ class Decoder:
                 "invalid_json", _json_message(exc), exc.lineno + line - 1, exc.colno, hint
             ) from None
         except (ValueError, RecursionError, MemoryError) as exc:
-            from validator._locate import offender  # noqa: PLC0415 - only for broken files
+            from validator.files._locate import offender  # noqa: PLC0415 - only for broken files
 
             found = offender(text)
             if found is None:
@@ -478,7 +478,7 @@ def read_yaml(data: bytes) -> Iterator[Item]:
         return
     import yaml  # noqa: PLC0415 - YAML only when needed
 
-    from validator._yaml import YamlError, load_documents  # noqa: PLC0415
+    from validator.files._yaml import YamlError, load_documents  # noqa: PLC0415
 
     document = 0
     try:

@@ -10,11 +10,11 @@ defaults, aspect ratio back to width and height, and the pixel-area window.
 import math
 from typing import Any
 
-from validator._checker import ModelChecker, _model_hint, checker_for, resolve_spec, validate
-from validator._normalize import Normalized, _Normalizer, copy_json
 from validator._problem import Problem, describe, key_path, quote
-from validator._spec import Model, Spec
-from validator._values import is_integer, ratio
+from validator.check._checker import ModelChecker, _model_hint, checker_for, resolve_spec, validate
+from validator.check._normalize import Normalized, _Normalizer, copy_json
+from validator.spec._spec import Model, Spec
+from validator.spec._values import is_integer, ratio
 
 
 def migrate(request: Any, to: str | None = None, *, spec: Spec | str | None = None) -> Normalized:
@@ -60,9 +60,7 @@ def migrate(request: Any, to: str | None = None, *, spec: Spec | str | None = No
     model_id = request.get("model")
     source = None
     if isinstance(model_id, str):
-        source = resolved.models.get(model_id) or resolved.models.get(
-            resolved.fold(model_id) or ""
-        )
+        source = resolved.models.get(model_id) or resolved.models.get(resolved.fold(model_id) or "")
     if target is None:
         target = successor(resolved, source) if source is not None else None
         if target is None:

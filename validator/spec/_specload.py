@@ -6,10 +6,10 @@ import os
 from pathlib import Path
 from typing import Any, Final
 
-from validator import _resources
-from validator._spec import Spec
 from validator._version import __version__
 from validator.errors import SpecError, SpecIssue
+from validator.spec import _resources
+from validator.spec._spec import Spec
 
 _CACHE_FORMAT: Final = 4
 
@@ -90,7 +90,7 @@ def _cache_write(digest: str, resolved: dict[str, Any]) -> None:
     folder = _cache_dir()
     if folder is None:
         return
-    from validator._files import write_atomic  # noqa: PLC0415 - only when writing the cache
+    from validator.files._files import write_atomic  # noqa: PLC0415 - only when writing the cache
 
     with contextlib.suppress(OSError):
         folder.mkdir(parents=True, exist_ok=True)
@@ -100,9 +100,9 @@ def _cache_write(digest: str, resolved: dict[str, Any]) -> None:
 
 def resolve_text(text: str, shown: str) -> dict[str, Any]:
     """Parse, check and resolve spec text; raise SpecError listing every issue."""
-    from validator._speccheck import schema_issues  # noqa: PLC0415 - not on cached starts
-    from validator._specresolve import Resolver  # noqa: PLC0415
-    from validator._yaml import YamlError, load_one  # noqa: PLC0415
+    from validator.files._yaml import YamlError, load_one  # noqa: PLC0415
+    from validator.spec._speccheck import schema_issues  # noqa: PLC0415 - not on cached starts
+    from validator.spec._specresolve import Resolver  # noqa: PLC0415
 
     try:
         doc = load_one(text, strict=True)
