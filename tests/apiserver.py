@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, NamedTuple, Self
+from http.server import BaseHTTPRequestHandler
+from typing import Any, NamedTuple
+
+from loopback import Serving
 
 
 class Answer(NamedTuple):
@@ -35,7 +37,7 @@ class Seen(NamedTuple):
     body: bytes
 
 
-class ApiServer:
+class ApiServer(Serving):
     """The running server: ``url``, ``routes`` and ``received``."""
 
     def __init__(self) -> None:
@@ -76,20 +78,8 @@ class ApiServer:
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - base signature
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.port: int = self.server.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-
-    def __enter__(self) -> Self:
-        self._thread.start()
-        return self
+        super().__init__(Handler)
 
     def __exit__(self, *exc_info: object) -> None:
         self._stop.set()  # wake slow answers
-        self.server.shutdown()
-        self.server.server_close()
-        self._thread.join(timeout=5)
+        super().__exit__(*exc_info)

@@ -21,7 +21,33 @@ class Received(NamedTuple):
     body: Any  # parsed JSON, or the raw bytes when it is not JSON
 
 
-class Loopback:
+class Serving:
+    """A ``ThreadingHTTPServer`` on 127.0.0.1 (a port the system picks), in a thread.
+
+    ``with Serving(Handler) as s:`` serves ``s.url`` until the block ends; the
+    scripted ``tests/apiserver.py`` server builds on it too.
+    """
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server.daemon_threads = True
+        self.port: int = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self._thread.join(timeout=5)
+
+
+class Loopback(Serving):
     """The running server: ``url``, ``port`` and ``received`` (a list, in arrival order)."""
 
     def __init__(self) -> None:
@@ -61,22 +87,7 @@ class Loopback:
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base signature
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.port: int = self.server.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-
-    def __enter__(self) -> Self:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self._thread.join(timeout=5)
+        super().__init__(Handler)
 
     @property
     def bodies(self) -> list[Any]:

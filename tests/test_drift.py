@@ -208,8 +208,11 @@ def test_the_openai_style_envelope_is_read(spec, tmp_path):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"", "not valid JSON"),
-        (b"<html>Bad gateway</html>", "not valid JSON"),
+        (b"", "empty: expected a model listing (the JSON answer of GET /v1/models)"),
+        (b" \n", "empty: expected a model listing"),
+        (b"<html>Bad gateway</html>", "1:1: not valid JSON: expected a value"),
+        (b'[{"id": "a"},]', "1:14: not valid JSON: a comma before a closing bracket"),
+        (b'[{"id": "a"}', "1:13: not valid JSON: the text ends before the closing bracket"),
         (b"\xff\xfe[]", "not UTF-8"),
         (b'{"models": []}', "not a model listing: expected a JSON array of models"),
         (b'"image"', "found a string"),
@@ -222,8 +225,9 @@ def test_an_unusable_listing_exits_2(tmp_path, content, message):
     path = write(tmp_path, content)
     result = run("--models", path)
     assert result.exit_code == 2
-    assert result.output.startswith(f"capspec: {path}: ")
+    assert result.output.startswith(f"capspec: {path}:")
     assert message in result.output
+    assert "(char " not in result.output  # never the decoder's raw wording
 
 
 def test_a_missing_file_or_a_directory_exits_2(tmp_path):

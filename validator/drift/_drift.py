@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from validator._problem import describe
 from validator.drift._openapi import BOUNDS, Shape, pooled_enum, request_bodies
+from validator.files._payloads import json_message
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping
@@ -103,11 +104,20 @@ def parse_listing(content: bytes, name: str) -> list[Listed]:
             a string ``id``.
     """
     try:
-        data = json.loads(content.decode("utf-8-sig"))
+        text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ListingError(f"{name}: not UTF-8 (byte {exc.start})") from None
+    if not text.strip():
+        raise ListingError(
+            f"{name}: empty: expected a model listing (the JSON answer of GET /v1/models)"
+        )
+    try:
+        data = json.loads(text)
     except RecursionError:
         raise ListingError(f"{name}: JSON nested too deeply") from None
+    except json.JSONDecodeError as exc:
+        # The same sentence capspec lint gives for a broken request file.
+        raise ListingError(f"{name}:{exc.lineno}:{exc.colno}: {json_message(exc)}") from None
     except ValueError as exc:
         raise ListingError(f"{name}: not valid JSON: {exc}") from None
     if isinstance(data, dict) and isinstance(data.get("data"), list):

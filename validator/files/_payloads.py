@@ -216,7 +216,7 @@ class Decoder:
             if exc.msg == "Extra data":
                 hint = "a .json file holds one request or an array; use .jsonl for one per line"
             raise PayloadError(
-                "invalid_json", _json_message(exc), exc.lineno + line - 1, exc.colno, hint
+                "invalid_json", json_message(exc), exc.lineno + line - 1, exc.colno, hint
             ) from None
         except (ValueError, RecursionError, MemoryError) as exc:
             from validator.files._locate import offender  # noqa: PLC0415 - only for broken files
@@ -232,7 +232,7 @@ class Decoder:
 _CONTROL_ESCAPES: Final = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 
 
-def _json_message(exc: json.JSONDecodeError) -> str:
+def json_message(exc: json.JSONDecodeError) -> str:
     """The decoder's complaint as a sentence: two of its messages end in a dangling "at"."""
     if exc.msg == "Invalid control character at":
         char = exc.doc[exc.pos] if exc.pos < len(exc.doc) else ""
