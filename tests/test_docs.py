@@ -48,9 +48,12 @@ def test_the_check_command_passes_on_the_committed_docs():
 
 def test_every_model_has_a_page_and_every_generated_file_carries_the_marker(spec):
     files = _docsgen.generate(spec)
-    assert set(files) == {"index.md", "matrix.md"} | {_docsgen.page_name(m) for m in spec.models}
+    pages = {_docsgen.page_name(m) for m in spec.models}
+    assert set(files) == {"index.md", "matrix.md", "rules.md"} | pages
     for name, text in files.items():
-        assert text.startswith(_docsgen.MARKER + "\n"), name
+        marker = _docsgen.MARKER if name != "rules.md" else _docsgen.GENERATED
+        assert text.startswith(marker), name
+        assert text.split("\n", 1)[0].endswith("do not edit by hand. -->"), name
         assert text.endswith("\n") and not text.endswith("\n\n"), name
 
 
@@ -181,7 +184,7 @@ def test_no_readme_writes_only_the_docs(tmp_path, spec):
         p.relative_to(tmp_path / "site").as_posix() for p in (tmp_path / "site").rglob("*.md")
     )
     assert written == sorted(_docsgen.generate(spec))
-    assert f"{len(spec.models) + 2} files written" in result.stdout
+    assert f"{len(spec.models) + 3} files written" in result.stdout
     again = run("docs", "--out", str(tmp_path / "site"), "--no-readme")
     assert "0 files written" in again.stdout
 
@@ -257,3 +260,26 @@ def test_a_custom_spec_without_the_seed_models_gets_all_its_models_in_the_readme
     assert "Every model in the spec" in text
     assert (tmp_path / "docs" / "models" / "acme__one.md").exists()
     assert run(*args, "--check").exit_code == 0
+
+
+def test_the_rules_page_has_a_section_and_a_row_for_every_code(spec):
+    page = _docsgen.generate(spec)["rules.md"]
+    assert _docsgen.is_generated(page)
+    for code, meaning in validator.CODES.items():
+        assert f"| [`{code}`](#{code}) |" in page, code
+        assert f"\n## `{code}`\n" in page, code
+        assert meaning in page
+    # Errors first, then warnings: the table's order is the sections' order.
+    rows = [line.split("`")[1] for line in page.splitlines() if line.startswith("| [`")]
+    sections = [line.split("`")[1] for line in page.splitlines() if line.startswith("## `")]
+    assert rows == sections
+    assert rows.index("too_large") < rows.index("deprecated_model")
+
+
+def test_the_readme_problem_codes_section_names_every_request_code():
+    text = README.read_text(encoding="utf-8")
+    section = text.split("## Problem codes", 1)[1].split("\n## ", 1)[0]
+    request_codes = set(validator.ERROR_CODES) | set(validator.WARNING_CODES)
+    missing = sorted(code for code in request_codes if f"`{code}`" not in section)
+    assert missing == []
+    assert "(docs/rules.md)" in section

@@ -533,7 +533,7 @@ def test_sarif_locations_are_relative_to_the_repository(tmp_path):
     assert location == {"uri": "requests/bad.json", "uriBaseId": "%SRCROOT%"}
     rules = run_["tool"]["driver"]["rules"]
     rule = rules[result["ruleIndex"]]
-    assert rule["helpUri"].endswith("#problem-codes")
+    assert rule["helpUri"].endswith(f"docs/rules.md#{rule['id']}")
     assert "Fix:" in rule["help"]["text"]
     assert rule["help"]["markdown"].startswith("**")
 

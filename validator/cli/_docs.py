@@ -292,7 +292,7 @@ def docs(out_dir: str, readme: str, no_readme: bool, check: bool, spec_path: str
     spec = _spec(spec_path)
     out = Path(out_dir)
     readme_path = None if no_readme else Path(readme)
-    total = len(spec.models) + 2 + (readme_path is not None)
+    total = len(spec.models) + len(_docsgen.FIXED) + (readme_path is not None)
     try:
         if check:
             stale = _docsgen.changes(spec, out, readme_path)

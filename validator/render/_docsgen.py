@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from validator.errors import CapspecError
 from validator.files._files import write_atomic
-from validator.render import _describe, _tables
+from validator.render import _describe, _rules, _tables
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -29,6 +29,9 @@ README_START: Final = "<!-- capspec:table:start -->"
 README_END: Final = "<!-- capspec:table:end -->"
 INDEX: Final = "index.md"
 MATRIX: Final = "matrix.md"
+RULES: Final = "rules.md"
+FIXED: Final = (INDEX, MATRIX, RULES)
+"""The generated files besides the model pages."""
 MODELS: Final = "models"
 
 
@@ -240,7 +243,13 @@ def _capital(text: str) -> str:
 
 def generate(spec: Spec) -> dict[str, str]:
     """Every generated docs file, by path relative to the docs directory (``/``-separated)."""
-    files = {INDEX: render_index(spec), MATRIX: render_matrix(spec)}
+    files = {
+        INDEX: render_index(spec),
+        MATRIX: render_matrix(spec),
+        RULES: _rules.render_page(
+            GENERATED + " from validator/render/_rules.py; do not edit by hand. -->"
+        ),
+    }
     for model in spec.models.values():
         files[page_name(model.id)] = render_model(spec, model)
     return files

@@ -14,8 +14,8 @@ from typing import IO, TYPE_CHECKING, Any, ClassVar, Final, NamedTuple
 
 from validator._problem import CODES, ERROR_CODES, WARNING_CODES
 from validator._version import __version__
-from validator.render._rules import DOCS_URL, help_markdown, help_text
 from validator.render._rules import RULES as RULES_TEXT
+from validator.render._rules import help_markdown, help_text, rule_url
 
 if TYPE_CHECKING:
     from validator._problem import Problem
@@ -341,7 +341,7 @@ class SarifReporter(_Spooled):
                 "shortDescription": {"text": CODES[code]},
                 "fullDescription": {"text": RULES_TEXT[code].explanation},
                 "help": {"text": help_text(code), "markdown": help_markdown(code)},
-                "helpUri": DOCS_URL,
+                "helpUri": rule_url(code),
                 "defaultConfiguration": {"level": _level(code)},
                 "properties": {
                     "kind": "request" if code in ERROR_CODES or code in WARNING_CODES else "file",

@@ -12,8 +12,9 @@ from typing import Final, NamedTuple
 
 from validator._problem import CODES, ERROR_CODES, FILE_CODES, WARNING_CODES
 
-#: Where the problem codes are documented, for SARIF's ``helpUri``.
-DOCS_URL: Final = "https://github.com/capspec/capspec#problem-codes"
+#: The rule catalogue as a page (``docs/rules.md``, written by ``capspec docs``): one
+#: section per code, each with its own anchor, for SARIF's ``helpUri``.
+DOCS_URL: Final = "https://github.com/capspec/capspec/blob/main/docs/rules.md"
 
 
 class Rule(NamedTuple):
@@ -191,4 +192,61 @@ def help_markdown(code: str) -> str:
     )
 
 
-__all__ = ["DOCS_URL", "ERROR_CODES", "RULES", "Rule", "help_markdown", "help_text"]
+def rule_url(code: str) -> str:
+    """Where a code is explained: its section of ``docs/rules.md``."""
+    return f"{DOCS_URL}#{code}"
+
+
+def render_page(marker: str) -> str:
+    """``docs/rules.md``: every code, errors then warnings, request codes before file codes."""
+    lines = [
+        marker,
+        "",
+        "# Problem codes",
+        "",
+        (
+            "Every problem capspec reports has one of these codes; codes are stable, message "
+            "wording may improve. The same text: `capspec rule CODE`, and the help of each "
+            "rule in SARIF output. Select or ignore codes with `--select`/`--ignore` or "
+            "`[tool.capspec]`."
+        ),
+        "",
+        "| Code | Severity | Of | Meaning |",
+        "| --- | --- | --- | --- |",
+    ]
+    order = sorted(RULES, key=lambda c: (severity(c) == "warning", kind(c) == "file"))
+    lines.extend(
+        f"| [`{code}`](#{code}) | {severity(code)} | {kind(code)} | {CODES[code]} |"
+        for code in order
+    )
+    for code in order:
+        rule = RULES[code]
+        lines += [
+            "",
+            f"## `{code}`",
+            "",
+            f"*{severity(code)}, of a {kind(code)}.* {CODES[code]}",
+            "",
+            rule.explanation,
+            "",
+            "Example:",
+            "",
+            "```",
+            rule.example,
+            "```",
+            "",
+            f"Fix: {rule.fix}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+__all__ = [
+    "DOCS_URL",
+    "ERROR_CODES",
+    "RULES",
+    "Rule",
+    "help_markdown",
+    "help_text",
+    "render_page",
+    "rule_url",
+]
