@@ -21,6 +21,34 @@ from validator.cli._common import (
 )
 
 _FORMATS = ["text", "json", "github", "sarif"]
+_JOBS_ALLOWED = "a number of processes (1 or more), or 0 or auto for one per CPU"
+
+
+def jobs_option(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+    """``--jobs N``: N >= 1, or 0 / auto (one per CPU, resolved later); None when not given."""
+    if value is None:
+        return None
+    text = value.strip().lower()
+    if text == "auto":
+        return 0
+    try:
+        jobs = int(text, 10)
+    except ValueError:
+        jobs = -1
+    if jobs < 0:
+        raise click.BadParameter(f"{value!r} is not {_JOBS_ALLOWED}", ctx, param)
+    return jobs
+
+
+def resolve_jobs(jobs: int | None) -> int:
+    """How many processes: 0 means one per CPU; None (not set anywhere) means one."""
+    if jobs is None:
+        return 1
+    if jobs == 0:
+        from validator.lint._parallel import cpu_count  # noqa: PLC0415
+
+        return cpu_count()
+    return jobs
 
 
 @click.command()
@@ -103,6 +131,15 @@ _FORMATS = ["text", "json", "github", "sarif"]
     help="Read this configuration file instead of searching for one.",
 )
 @click.option("--isolated", is_flag=True, help="Read no configuration file.")
+@click.option(
+    "--jobs",
+    "-j",
+    metavar="N",
+    callback=jobs_option,
+    help="Lint in N processes: big JSONL files are cut into ranges, other files shared "
+    "out; the report is the same as one process's. 0 or auto: one per CPU. "
+    "[default: 1, or the configuration's]",
+)
 def lint(  # noqa: PLR0917 - click passes each option as an argument
     paths: tuple[str, ...],
     fmt: str,
@@ -120,6 +157,7 @@ def lint(  # noqa: PLR0917 - click passes each option as an argument
     force_exclude: bool,
     config_path: str | None,
     isolated: bool,
+    jobs: int | None,
 ) -> None:
     """Check request payload files against the capability spec.
 
@@ -141,8 +179,8 @@ def lint(  # noqa: PLR0917 - click passes each option as an argument
     \b
     Settings come from capspec.toml or [tool.capspec] in pyproject.toml (the
     nearest above the current folder; capspec.toml first): select, ignore,
-    per-file-ignores, include, exclude, policy, warnings-as-errors, spec. The
-    command line wins. A bad setting exits 2 naming the file and line.
+    per-file-ignores, include, exclude, policy, warnings-as-errors, spec, jobs.
+    The command line wins. A bad setting exits 2 naming the file and line.
 
     \b
     A .json file holds one request or an array of requests; .jsonl and .ndjson
@@ -166,6 +204,7 @@ def lint(  # noqa: PLR0917 - click passes each option as an argument
       capspec lint --migrate-to successor payloads/   # what would fail after migrating
       cat request.json | capspec lint -
       capspec lint . --ignore not_recommended --statistics
+      capspec lint -j auto logs/requests.jsonl    # a big log on every CPU
 
     \b
     Exit codes: 0 no errors (or --exit-zero), 1 errors (or warnings with
@@ -203,7 +242,15 @@ def lint(  # noqa: PLR0917 - click passes each option as an argument
     collected = collect(paths, filters(config, force_exclude=force_exclude))
     linter.skipped = collected.skipped
     with report_to(output_file) as out:
-        summary = run(linter, collected.sources, out, fmt, quiet=quiet, statistics=statistics)
+        summary = run(
+            linter,
+            collected.sources,
+            out,
+            fmt,
+            quiet=quiet,
+            statistics=statistics,
+            jobs=resolve_jobs(jobs if jobs is not None else config.jobs),
+        )
     if summary.files == 0 and not quiet:
         skipped = ""
         if summary.not_requests:

@@ -71,22 +71,27 @@ def run(
     *,
     quiet: bool,
     statistics: bool,
+    jobs: int = 1,
 ) -> Summary:
-    """Lint every source, report to ``out``; the summary."""
+    """Lint every source (in ``jobs`` processes), report to ``out``; the summary."""
+    from validator.lint._parallel import WorkerError, lint_sources  # noqa: PLC0415
     from validator.render._report import REPORTERS, summary_line  # noqa: PLC0415
 
     reporter = REPORTERS[fmt](out, color=fmt == "text" and use_color(out), quiet=quiet)
     hide_warnings = quiet and not linter.warnings_as_errors and fmt in {"text", "github"}
-    stdin = stdin_bytes()
     counts: Counter[tuple[str, str]] = Counter()
-    for source in sources:
-        for finding in linter.lint(source, stdin=stdin):
-            if hide_warnings and finding.problem.severity == "warning":
-                continue
-            if statistics:
-                counts[finding.problem.code, finding.problem.severity] += 1
-            else:
-                reporter.report(finding)
+    findings = lint_sources(linter, sources, jobs=jobs, stdin=stdin_bytes())
+    try:
+        with contextlib.closing(findings):
+            for finding in findings:
+                if hide_warnings and finding.problem.severity == "warning":
+                    continue
+                if statistics:
+                    counts[finding.problem.code, finding.problem.severity] += 1
+                else:
+                    reporter.report(finding)
+    except WorkerError as exc:
+        fail(f"{exc}; the report is incomplete (run again, or with --jobs 1)")
     summary = linter.summary()
     if statistics:
         write_statistics(out, counts)

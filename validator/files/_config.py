@@ -32,6 +32,7 @@ KEYS: Final[dict[str, str]] = {
     "policy": "one of strict, drop, fix",
     "warnings-as-errors": "true or false",
     "spec": "a path to a capability spec",
+    "jobs": 'a number of processes (1 or more), or 0 or "auto" for one per CPU',
 }
 
 
@@ -58,6 +59,7 @@ class Config(NamedTuple):
     policy: str | None = None
     warnings_as_errors: bool | None = None
     spec: str | None = None  # absolute, or relative to the current folder
+    jobs: int | None = None  # processes for lint; 0: one per CPU
 
 
 def find_config(start: Path) -> Path | None:
@@ -156,6 +158,11 @@ class _Checker:
                 ("warnings-as-errors",),
                 f"{self.name('warnings-as-errors')} must be {KEYS['warnings-as-errors']}",
             )
+        jobs = table.get("jobs")
+        if jobs == "auto":
+            jobs = 0
+        elif jobs is not None and (type(jobs) is not int or jobs < 0):
+            raise self.fail(("jobs",), f"{self.name('jobs')} must be {KEYS['jobs']}")
         return Config(
             path=self.path,
             base=base,
@@ -167,6 +174,7 @@ class _Checker:
             policy=policy,
             warnings_as_errors=wae,
             spec=spec,
+            jobs=jobs,
         )
 
     def strings(self, keys: tuple[str, ...], value: Any) -> tuple[str, ...]:
