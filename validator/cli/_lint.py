@@ -36,7 +36,9 @@ def jobs_option(ctx: click.Context, param: click.Parameter, value: str | None) -
     except ValueError:
         jobs = -1
     if jobs < 0:
-        raise click.BadParameter(f"{value!r} is not {_JOBS_ALLOWED}", ctx, param)
+        from validator._problem import quote  # noqa: PLC0415
+
+        raise click.BadParameter(f"{quote(value)} is not {_JOBS_ALLOWED}", ctx, param)
     return jobs
 
 
