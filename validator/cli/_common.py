@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from validator.check._normalize import Normalized
     from validator.files._config import Config
+    from validator.files._sources import Filters
     from validator.spec._spec import Spec
 
 EXIT_OK = 0
@@ -189,6 +190,32 @@ def load_config_or_exit(config_path: str | None, *, isolated: bool = False) -> C
     except ConfigError as exc:
         fail(f"{exc.path}:{exc.line}: {exc.message}")
     return config
+
+
+def filters(config: Config, *, force_exclude: bool) -> Filters:
+    """The walk's filters: the config's exclude and include, and .gitignore."""
+    from validator.files._ignore import PatternSet  # noqa: PLC0415
+    from validator.files._sources import Filters  # noqa: PLC0415
+
+    exclude = PatternSet(config.base, config.exclude)
+    include = PatternSet(config.base, config.include)
+    return Filters(
+        exclude=exclude or None,
+        include=include or None,
+        gitignore=True,
+        force_exclude=force_exclude,
+    )
+
+
+def config_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--config FILE and --isolated, as every command that reads the configuration has."""
+    command = click.option("--isolated", is_flag=True, help="Read no configuration file.")(command)
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, exists=True),
+        help="Read this configuration file instead of searching for one.",
+    )(command)
 
 
 def codes_option(ctx: click.Context, param: click.Parameter, value: Any) -> tuple[str, ...] | None:

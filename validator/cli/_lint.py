@@ -13,7 +13,9 @@ from validator.cli._common import (
     POLICY_HELP,
     SPEC_HELP,
     codes_option,
+    config_options,
     fail,
+    filters,
     load_config_or_exit,
     load_spec_or_exit,
     max_size_option,
@@ -126,13 +128,7 @@ def resolve_jobs(jobs: int | None) -> int:
     "leave out excluded and git-ignored ones, and those holding no request "
     "(for pre-commit).",
 )
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, exists=True),
-    help="Read this configuration file instead of searching for one.",
-)
-@click.option("--isolated", is_flag=True, help="Read no configuration file.")
+@config_options
 @click.option(
     "--jobs",
     "-j",
@@ -212,7 +208,7 @@ def lint(  # noqa: PLR0917 - click passes each option as an argument
     Exit codes: 0 no errors (or --exit-zero), 1 errors (or warnings with
     --warnings-as-errors), 2 usage or configuration error.
     """
-    from validator.cli._lintrun import filters, report_to, run  # noqa: PLC0415
+    from validator.cli._lintrun import report_to, run  # noqa: PLC0415
     from validator.files._config import RuleFilter  # noqa: PLC0415
     from validator.files._sources import collect  # noqa: PLC0415
     from validator.lint._linter import Linter  # noqa: PLC0415

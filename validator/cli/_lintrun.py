@@ -13,25 +13,9 @@ from validator.cli._common import closed_pipe, fail, stdin_bytes, stream, use_co
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from validator.files._config import Config
-    from validator.files._sources import Filters, Source
+    from validator.files._sources import Source
     from validator.lint._linter import Linter
     from validator.render._report import Summary
-
-
-def filters(config: Config, *, force_exclude: bool) -> Filters:
-    """The walk's filters: the config's exclude and include, and .gitignore."""
-    from validator.files._ignore import PatternSet  # noqa: PLC0415
-    from validator.files._sources import Filters  # noqa: PLC0415
-
-    exclude = PatternSet(config.base, config.exclude)
-    include = PatternSet(config.base, config.include)
-    return Filters(
-        exclude=exclude or None,
-        include=include or None,
-        gitignore=True,
-        force_exclude=force_exclude,
-    )
 
 
 @contextlib.contextmanager

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from validator.check._normalize import Normalized
+    from validator.files._config import Config
     from validator.spec._spec import Spec
 
 
@@ -43,6 +44,10 @@ def migrate(paths: tuple[str, ...], to: str | None, **options: Any) -> None:
     as YAML), or - for standard input. To see what would fail on a model without
     rewriting anything, use `capspec lint --migrate-to MODEL`.
 
+    Like `capspec lint`, it reads capspec.toml or [tool.capspec] (spec, include,
+    exclude) and honours .gitignore; a file found in a folder is rewritten only
+    when it holds requests.
+
     \b
     Examples:
       capspec migrate request.json                      # onto its successor
@@ -57,7 +62,8 @@ def migrate(paths: tuple[str, ...], to: str | None, **options: Any) -> None:
     error (an unknown --to model).
     """
 
-    def rewrite_for(spec: Spec) -> Callable[[Any], Normalized]:
+    def rewrite_for(spec: Spec, config: Config) -> Callable[[Any], Normalized]:
+        del config  # migrate reads only the spec and the walk's filters from it
         return migration(spec, to, "--to")
 
     run(paths, rewrite_for, command="migrate", done="migrated", **options)

@@ -13,16 +13,19 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from validator.check._normalize import Normalized
+    from validator.files._config import Config
     from validator.spec._spec import Spec
 
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option(
-    "--policy", type=click.Choice(POLICIES), default="strict", show_default=True, help=POLICY_HELP
+    "--policy",
+    type=click.Choice(POLICIES),
+    help=f"{POLICY_HELP} [default: strict, or the configuration's]",
 )
 @rewrite_options
-def normalize(paths: tuple[str, ...], policy: str, **options: Any) -> None:
+def normalize(paths: tuple[str, ...], policy: str | None, **options: Any) -> None:
     """Print requests as they should be sent: defaults filled, and the policy applied.
 
     The output has the input's shape: one JSON object for a .json file holding one
@@ -39,6 +42,10 @@ def normalize(paths: tuple[str, ...], policy: str, **options: Any) -> None:
     normalized is left byte for byte, and in JSONL only changed lines are
     replaced. Each rewritten file is named on standard error ("rewrote X"; with
     --check, "would rewrite X"), then a summary line.
+
+    Like `capspec lint`, it reads capspec.toml or [tool.capspec] (spec, policy,
+    include, exclude) and honours .gitignore; a file found in a folder is
+    rewritten only when it holds requests (package.json is skipped and counted).
 
     Problems go to standard error in the format of `capspec lint`. Without --write,
     --check or --diff, give one PATH (or - for standard input).
@@ -61,7 +68,8 @@ def normalize(paths: tuple[str, ...], policy: str, **options: Any) -> None:
 
     from validator import normalize as normalize_request  # noqa: PLC0415
 
-    def rewrite_for(spec: Spec) -> Callable[[Any], Normalized]:
-        return partial(normalize_request, policy=policy, spec=spec)  # type: ignore[arg-type]
+    def rewrite_for(spec: Spec, config: Config) -> Callable[[Any], Normalized]:
+        chosen = policy or config.policy or "strict"
+        return partial(normalize_request, policy=chosen, spec=spec)  # type: ignore[arg-type]
 
     run(paths, rewrite_for, command="normalize", done="normalized", **options)

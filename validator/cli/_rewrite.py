@@ -20,6 +20,9 @@ from validator.cli._common import (
     EXIT_PROBLEMS,
     SPEC_HELP,
     closed_pipe,
+    config_options,
+    filters,
+    load_config_or_exit,
     load_spec_or_exit,
     max_size_option,
     stdin_bytes,
@@ -32,6 +35,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     from validator.check._normalize import Normalized
+    from validator.files._config import Config
     from validator.files._files import AtomicWriter
     from validator.files._payloads import Broken, Request
     from validator.files._sources import Source
@@ -102,6 +106,9 @@ class Rewriter:
         self.errors = 0
         self.warnings = 0
         self.skipped = 0  # directory entries that are not regular files, never opened
+        self.not_requests = 0  # files found in a walk that hold no request, left alone
+        self._names: frozenset[str] | None = None
+        self.spec: Spec | None = None  # for the request-document rule (walked files)
         self.counts = _Counts()
 
     # --- problems -------------------------------------------------------------------------
@@ -146,11 +153,35 @@ class Rewriter:
     # --- one source -----------------------------------------------------------------------
 
     def run(self, source: Source, stdin: IO[bytes]) -> None:
-        """Rewrite one source in the mode of the command."""
+        """Rewrite one source in the mode of the command.
+
+        A file found in a walk is rewritten only when it holds requests
+        (``validator.lint._documents``, the rule of ``capspec lint``); one that does not
+        (package.json, a workflow) is counted and never opened for writing.
+        """
+        if source.sniff and not self._holds_requests(source):
+            self.not_requests += 1
+            return
         if source.kind == "jsonl":
             self.lines(source, stdin)
         else:
             self.document(source, stdin)
+
+    def _holds_requests(self, source: Source) -> bool:
+        """Whether a walked file holds requests: read ahead only until that is settled."""
+        from validator.files._payloads import read  # noqa: PLC0415
+        from validator.lint._documents import request_names, requests_in  # noqa: PLC0415
+
+        if self._names is None:
+            assert self.spec is not None, "a walk needs the spec for the request rule"
+            self._names = request_names(self.spec)
+        items = read(source, max_size=self.max_size)
+        try:
+            return requests_in(items, source, self._names) is not None
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
 
     def _binary_out(self) -> Callable[[bytes], object]:
         """Write bytes to standard output, after any text already written to it."""
@@ -451,13 +482,15 @@ class Rewriter:
         parts = [count(len(counts.changed), done), count(counts.unchanged, left)]
         if counts.failed:
             parts.append(count(counts.failed, "with errors"))
+        if self.not_requests:
+            parts.append(f"{self.not_requests:,} skipped: no requests")
         if self.skipped:
             parts.append(f"{self.skipped:,} skipped: not a regular file")
         return ", ".join(parts)
 
 
 def rewrite_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """--write, --check, --diff, --spec, --quiet and --max-size, as every rewriting command has."""
+    """--write, --check, --diff, --spec, --quiet, --max-size, --config and --isolated."""
     options: list[Callable[[Any], Any]] = [
         click.option(
             "--write",
@@ -487,6 +520,7 @@ def rewrite_options(command: Callable[..., Any]) -> Callable[..., Any]:
             help="Print only errors, and the files --check would rewrite, on standard error.",
         ),
         max_size_option,
+        config_options,
     ]
     decorated: Any = command
     for option in reversed(options):
@@ -496,7 +530,7 @@ def rewrite_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def run(
     paths: tuple[str, ...],
-    rewrite_for: Callable[[Spec], Callable[[Any], Normalized]],
+    rewrite_for: Callable[[Spec, Config], Callable[[Any], Normalized]],
     *,
     command: str,
     done: str,
@@ -506,11 +540,16 @@ def run(
     spec_path: str | None,
     quiet: bool,
     max_size: int,
+    config_path: str | None,
+    isolated: bool,
 ) -> NoReturn:
     """Run a rewriting command: usage checks, the spec, every source, the exit code.
 
-    ``rewrite_for`` turns the loaded spec into the function of one request; it may
-    raise ``click.UsageError`` (an option the spec cannot honour: exit 2).
+    ``rewrite_for`` turns the loaded spec and the configuration into the function of
+    one request; it may raise ``click.UsageError`` (an option the spec cannot honour:
+    exit 2). The configuration (``capspec.toml`` or ``[tool.capspec]``, as ``capspec
+    lint`` finds it) gives the spec, the walk's include and exclude, and ``.gitignore``
+    is honoured, so a rewriting command walks a folder as lint does.
     """
     from validator.files._sources import collect  # noqa: PLC0415
     from validator.render._report import TextReporter  # noqa: PLC0415
@@ -521,15 +560,16 @@ def run(
     if files_mode and any(p == "-" for p in paths):
         flag = "--write" if write else "--check" if check else "--diff"
         raise click.UsageError(f"{flag} works on files; standard input (-) is not a file")
-    collected = collect(paths)
+    config = load_config_or_exit(config_path, isolated=isolated)
+    collected = collect(paths, filters(config, force_exclude=False))
     sources = collected.sources
     if not files_mode and (len(paths) != 1 or len(sources) > 1):
         raise click.UsageError(
             f"without --write, --check or --diff, {command} takes one file (or -); "
             "use --write for several"
         )
-    spec = load_spec_or_exit(spec_path)
-    rewrite = rewrite_for(spec)
+    spec = load_spec_or_exit(spec_path or config.spec)
+    rewrite = rewrite_for(spec, config)
     err = stream("stderr")
     out = stream("stdout")
     runner = Rewriter(
@@ -544,6 +584,7 @@ def run(
         done=done,
     )
     runner.skipped = collected.skipped
+    runner.spec = spec
     stdin = stdin_bytes()
     with closed_pipe():
         for source in sources:
