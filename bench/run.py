@@ -1,21 +1,25 @@
-"""capspec benchmarks: every figure beside its anchor, measured in the same run.
+"""capspec benchmarks: issue 16's figures, each a per-round ratio to its anchor.
 
 Usage:
-    python bench/run.py [--quick] [--out docs/benchmarks.md]
+    python bench/run.py [--quick] [--only PART ...] [--clock wall|cpu]
+                        [--out docs/benchmarks.md] [--readme README.md]
 
-Contenders, on the same requests and capspec's own generated schemas:
-  library   capspec validate / normalize against python-jsonschema (a reused
-            validator's iter_errors and is_valid, and the plain
-            jsonschema.validate most code calls), fastjsonschema (compiled) and
-            jsonschema-rs (validator_for(...).is_valid; the anchor of normalize).
-  start-up  capspec lint one.json against check-jsonschema --schemafile S one.json.
-  JSONL     capspec lint --format json on 10k/100k/400k(/1M) requests, 2% invalid,
-            against parsing the same file line by line with the standard
-            library's json; peak memory (max RSS) of each run.
+Every figure is measured on a NON-editable install: a venv of its own (default
+/tmp/capspec-bench-venv-<checkout folder>, or --venv DIR) into which this tree is
+installed with `pip install .` plus the bench extra, so start-up, bytecode and the
+bundled data are what a user gets. Commands run as that venv's `capspec`; each
+library figure runs in that venv's Python in a process of its own (bench/library.py)
+and reports where validator was imported from (never this tree).
 
-Timings are medians over repeated runs; every figure is also given as a ratio to
-its anchor measured in the same run, so machines can be compared by ratio only.
-Needs the bench extra: pip install -e '.[bench]'.
+The contenders of a figure are interleaved: each round runs every contender once,
+in an order rotated from round to round, and the ratio to the anchor is taken
+within the round (bench/rounds.py). A figure is the median of its per-round ratios,
+with their range and interquartile range, on wall time (--clock cpu: on CPU time,
+which a busy neighbour inflates less); the other clock is reported beside it.
+
+Parts (--only): library (e-h), startup (a, b), throughput (c, d), scale (peak RSS
+from 100k to 1M lines, and `capspec lint --jobs 2` against `--jobs 1` when lint has
+--jobs). The orchestrator needs only the standard library; the venv gets the rest.
 """
 
 from __future__ import annotations
@@ -25,443 +29,739 @@ import contextlib
 import json
 import os
 import platform
-import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import timeit
-from importlib import metadata
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from rounds import interleave, per_round, spread
+from workload import FLUX2_DEV, check_report, make_jsonl
 
-import fastjsonschema  # noqa: E402
-import jsonschema  # noqa: E402
-import jsonschema_rs  # noqa: E402
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
-import validator  # noqa: E402
-from validator.files._files import write_atomic  # noqa: E402
-from validator.render._schemagen import file_name  # noqa: E402
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+# One venv per checkout: two worktrees benchmarking at once never reinstall under each other.
+DEFAULT_VENV = Path(tempfile.gettempdir()) / f"capspec-bench-venv-{ROOT.name}"
+README_START = "<!-- bench/run.py: speed start -->"
+README_END = "<!-- bench/run.py: speed end -->"
+PARTS = ("library", "startup", "throughput", "scale")
 
-SCHEMAS = ROOT / "schemas"
 
-# Requests per family: a valid nine-parameter one and invalid ones with 1, 4 and 9 problems.
-VALID = {
-    "FLUX.1.1 Pro": {
-        "model": "black-forest-labs/FLUX.1.1-pro",
-        "prompt": "a red fox in fresh snow, golden hour",
-        "width": 1024,
-        "height": 768,
-        "n": 1,
-        "seed": 42,
-        "response_format": "url",
-        "output_format": "png",
-        "disable_safety_checker": False,
-    },
-    "FLUX.2 Dev": {
-        "model": "black-forest-labs/FLUX.2-dev",
-        "prompt": "a lighthouse at dusk, volumetric light",
-        "width": 1024,
-        "height": 768,
-        "steps": 28,
-        "guidance_scale": 4,
-        "n": 2,
-        "seed": 7,
-        "output_format": "jpeg",
-    },
-    "Kontext Pro": {
-        "model": "black-forest-labs/FLUX.1-kontext-pro",
-        "prompt": "make his shirt yellow",
-        "aspect_ratio": "16:9",
-        "steps": 28,
-        "n": 1,
-        "seed": 3,
-        "response_format": "url",
-        "output_format": "png",
-        "image_url": "https://github.com/nutlope.png",
-    },
-    "Kling 2.1 Pro": {
-        "model": "kwaivgI/kling-2.1-pro",
-        "prompt": "the camera pulls back",
-        "frame_images": [{"input_image": "https://e.x/a.jpeg", "frame": "first"}],
-        "seed": 5,
-    },
+@dataclass(frozen=True)
+class Goal:
+    """One row of issue 16's table: what is measured against what, and the goal."""
+
+    key: str
+    figure: str
+    contender: str
+    anchor: str
+    goal: float
+    higher_is_better: bool = False
+
+    def met(self, value: float) -> bool:
+        return value >= self.goal if self.higher_is_better else value <= self.goal
+
+    def goal_text(self) -> str:
+        return f"{'>=' if self.higher_is_better else '<='} {self.goal:g}x"
+
+
+GOALS = {
+    goal.key: goal
+    for goal in (
+        Goal(
+            "a",
+            "`capspec lint one.json` vs `check-jsonschema --schemafile S one.json`",
+            "capspec lint",
+            "check-jsonschema",
+            0.15,
+        ),
+        Goal(
+            "b",
+            "`capspec lint one.json` vs `python -c pass`",
+            "capspec lint",
+            "python -c pass",
+            3.5,
+        ),
+        Goal(
+            "c",
+            "100k JSONL, 2% invalid, active models: `capspec lint --format json` vs a stdlib `json.loads` loop",
+            "capspec lint (active)",
+            "json.loads loop (active)",
+            2.0,
+        ),
+        Goal(
+            "d",
+            "same, 25% of lines on a retired model (a warning each)",
+            "capspec lint (25% retired)",
+            "json.loads loop (25% retired)",
+            2.5,
+        ),
+        Goal(
+            "e",
+            "`validate` of a valid 9-key FLUX.2 Dev request vs jsonschema-rs `is_valid`",
+            "capspec validate",
+            "jsonschema-rs is_valid",
+            3.0,
+        ),
+        Goal(
+            "f",
+            "`normalize` of the same vs jsonschema-rs `is_valid`",
+            "capspec normalize",
+            "jsonschema-rs is_valid",
+            4.0,
+        ),
+        Goal(
+            "g",
+            "`validate` of an invalid request (type, multiple, range, enum) vs jsonschema-rs `iter_errors`",
+            "capspec validate",
+            "jsonschema-rs iter_errors",
+            1.0,
+        ),
+        Goal(
+            "h",
+            "`normalize` of that invalid request vs `validate` of it",
+            "capspec normalize",
+            "capspec validate",
+            2.0,
+        ),
+        Goal(
+            "jobs",
+            "`capspec lint --jobs 2` speed-up over `--jobs 1`, large JSONL file (time of 1 / time of 2)",
+            "--jobs 1",
+            "--jobs 2",
+            1.4,
+            higher_is_better=True,
+        ),
+        Goal(
+            "memory",
+            "peak RSS of `capspec lint --format json`, large file vs 100k lines",
+            "large",
+            "100k",
+            1.3,
+        ),
+    )
 }
-INVALID = {
-    "1 problem (FLUX.2 Pro)": {
-        "model": "black-forest-labs/FLUX.2-pro",
-        "prompt": "a cat",
-        "negative_prompt": "blurry",
-        "width": 1024,
-        "height": 768,
-    },
-    "4 problems (FLUX.1.1 Pro)": {
-        "model": "black-forest-labs/FLUX.1.1-pro",
-        "prompt": "a cat",
-        "steps": 20,
-        "n": 9,
-        "output_format": "PNG",
-        "widht": 1024,
-    },
-    "9 problems (FLUX.1.1 Pro)": {
-        "model": "black-forest-labs/FLUX.1.1-pro",
-        "prompt": "",
-        "width": 1000,
-        "height": 5000,
-        "n": 9,
-        "steps": 20,
-        "seed": "42",
-        "response_format": "b64_json",
-        "output_format": "PNG",
-        "widht": 3,
-    },
-    "Kling, bad keyframes": {
-        "model": "kwaivgI/kling-2.1-pro",
-        "frame_images": [{"frame": "middle"}, "https://e.x/b.jpeg"],
-    },
-}
 
 
-def schema_of(model_id: str) -> dict:
-    return json.loads((SCHEMAS / file_name(model_id)).read_text(encoding="utf-8"))
+@dataclass
+class Figure:
+    """A measured figure: its per-round ratios and the table rows behind it."""
+
+    goal: Goal
+    ratios: list[float]
+    clock: str  # what the ratios are of: "cpu", "wall" or "peak RSS"
+    other: list[float] | None = None  # the same figure on the other clock
 
 
-def per_call(func, *, quick: bool) -> float:
-    """Median seconds per call over repeated batches sized to a time budget."""
-    timer = timeit.Timer(func)
-    probe = 1
-    while (elapsed := timer.timeit(probe)) < 0.005:
-        probe *= 4
-    budget = 0.02 if quick else 0.1  # seconds per batch
-    number = max(1, int(probe * budget / elapsed))
-    runs = timer.repeat(repeat=3 if quick else 11, number=number)
-    return statistics.median(runs) / number
+@dataclass
+class Report:
+    figures: dict[str, Figure] = field(default_factory=dict)
+    sections: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    origins: set[str] = field(default_factory=set)
+    clock: str = "wall"
 
 
-def us(seconds: float) -> str:
-    return f"{seconds * 1e6:,.2f} µs"
+# --- the non-editable install --------------------------------------------------------
 
 
-def ratio(value: float, anchor: float) -> str:
-    return f"{value / anchor:,.2f}x"
+@dataclass(frozen=True)
+class Venv:
+    path: Path
+
+    @property
+    def python(self) -> str:
+        return str(self.path / "bin" / "python")
+
+    def bin(self, name: str) -> str:
+        found = self.path / "bin" / name
+        if not found.exists():
+            raise SystemExit(f"bench: {found} is missing; install the bench extra into {self.path}")
+        return str(found)
 
 
-# --- the library -------------------------------------------------------------------
+def quiet(command: list[str], **kwargs: object) -> str:
+    done = subprocess.run(command, capture_output=True, text=True, check=False, **kwargs)  # type: ignore[call-overload]
+    if done.returncode != 0:
+        raise SystemExit(f"bench: {' '.join(command)} failed:\n{done.stdout}{done.stderr}")
+    return str(done.stdout)
 
 
-def library(quick: bool) -> list[str]:
-    lines = ["## Library: one request, in process", ""]
-    lines += [
-        "Median time per call. jsonschema-rs `validator_for(schema).is_valid` is the anchor for",
-        "valid requests (goal: `normalize` at most 2x); python-jsonschema `iter_errors` on a",
-        "reused validator is the anchor for invalid ones (goal: `validate` at least 15x faster).",
-        "fastjsonschema is compiled with `use_default=False` (its default fills and mutates the",
-        "input). Every contender's verdict is checked to agree before it is timed.",
-        "",
-        "### Valid requests",
-        "",
-        "| Request | jsonschema-rs is_valid (anchor) | capspec validate | capspec normalize | fastjsonschema | jsonschema is_valid (reused) | jsonschema.validate (plain) |",
-        "|---|---:|---:|---:|---:|---:|---:|",
-    ]
-    goals: list[str] = []
-    for name, request in VALID.items():
-        schema = schema_of(request["model"])
-        rs = jsonschema_rs.validator_for(schema)
-        py = jsonschema.Draft202012Validator(schema)
-        fast = fastjsonschema.compile(schema, use_default=False)
-        assert rs.is_valid(request) and py.is_valid(request), name
-        assert not [p for p in validator.validate(request) if p.severity == "error"], name
-        fast(request)
-        anchor = per_call(lambda r=request, v=rs: v.is_valid(r), quick=quick)
-        ours_v = per_call(lambda r=request: validator.validate(r), quick=quick)
-        ours_n = per_call(lambda r=request: validator.normalize(r), quick=quick)
-        fjs = per_call(lambda r=request, f=fast: f(r), quick=quick)
-        pyv = per_call(lambda r=request, v=py: v.is_valid(r), quick=quick)
-        # jsonschema.validate checks and compiles the schema on every call: always quick.
-        plain = per_call(lambda r=request, s=schema: jsonschema.validate(r, s), quick=True)
-        lines.append(
-            f"| {name} ({len(request)} params) | {us(anchor)} | {us(ours_v)} ({ratio(ours_v, anchor)}) "
-            f"| {us(ours_n)} ({ratio(ours_n, anchor)}) | {us(fjs)} ({ratio(fjs, anchor)}) "
-            f"| {us(pyv)} ({ratio(pyv, anchor)}) | {us(plain)} ({ratio(plain, anchor)}) |"
+def prepare_venv(path: Path, *, install: bool) -> Venv:
+    """The venv, with this tree installed as a wheel (not editable) when install."""
+    venv = Venv(path)
+    if install:
+        if not Path(venv.python).exists():
+            print(f"bench: creating {path}", flush=True)
+            quiet([sys.executable, "-m", "venv", str(path)])
+        print(f"bench: pip install {ROOT}[bench] into {path} (not editable)", flush=True)
+        quiet([venv.python, "-m", "pip", "install", "-q", f"{ROOT}[bench]"])
+        # The same version number would leave an older build in place: always reinstall.
+        quiet(
+            [venv.python, "-m", "pip", "install", "-q", "--force-reinstall", "--no-deps", str(ROOT)]
         )
-        if name == "FLUX.1.1 Pro":
-            met = "met" if ours_n / anchor <= 2 else "NOT met"
-            goals.append(
-                f"* normalize of a valid nine-parameter request: {ratio(ours_n, anchor)} the time of "
-                f"jsonschema-rs is_valid (goal at most 2x: **{met}**)."
-            )
-    lines += [
-        "",
-        "### Invalid requests (all problems built)",
-        "",
-        "| Request | jsonschema iter_errors (anchor) | capspec validate | speed-up | jsonschema-rs iter_errors | fastjsonschema (first error) |",
-        "|---|---:|---:|---:|---:|---:|",
-    ]
-    for name, request in INVALID.items():
-        schema = schema_of(request["model"])
-        rs = jsonschema_rs.validator_for(schema)
-        py = jsonschema.Draft202012Validator(schema)
-        fast = fastjsonschema.compile(schema, use_default=False)
-        assert not rs.is_valid(request) and not py.is_valid(request), name
-        problems = validator.validate(request)
-        assert any(p.severity == "error" for p in problems), name
-        anchor = per_call(lambda r=request, v=py: list(v.iter_errors(r)), quick=quick)
-        ours = per_call(lambda r=request: validator.validate(r), quick=quick)
-        rse = per_call(lambda r=request, v=rs: list(v.iter_errors(r)), quick=quick)
+    return venv
 
-        def first_error(r=request, f=fast) -> None:
-            with contextlib.suppress(fastjsonschema.JsonSchemaException):
-                f(r)
 
-        fjs = per_call(first_error, quick=quick)
-        count = len(list(py.iter_errors(request)))
-        lines.append(
-            f"| {name}: capspec {len(problems)}, jsonschema {count} | {us(anchor)} | {us(ours)} "
-            f"| {anchor / ours:,.1f}x | {us(rse)} | {us(fjs)} |"
+def environment(work: Path) -> dict[str, str]:
+    """The environment of every measured process: nothing that reaches this tree."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"PYTHONPATH", "PYTHONDONTWRITEBYTECODE", "PYTHONHOME", "VIRTUAL_ENV"}
+    }
+    env["CAPSPEC_CACHE_DIR"] = str(work / "cache")
+    return env
+
+
+def origin(venv: Venv, work: Path, env: dict[str, str]) -> str:
+    """Where the venv imports validator from; refuses this tree (an editable install)."""
+    found = quiet(
+        [venv.python, "-c", "import validator; print(validator.__file__)"], cwd=work, env=env
+    ).strip()
+    if Path(found).resolve().is_relative_to(ROOT):
+        raise SystemExit(
+            f"bench: {venv.path} imports validator from this tree ({found}); "
+            "the figures need a non-editable install"
         )
-        speed = anchor / ours
-        met = "met" if speed >= 15 else "NOT met"
-        goals.append(
-            f"* validate, {name}: {speed:,.1f}x faster than iter_errors (goal at least 15x: **{met}**)."
-        )
-    return [*lines, "", "### Library goals", "", *goals, ""]
-
-
-# --- command-line start-up -------------------------------------------------------------
-
-
-def _bin(name: str) -> str:
-    found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
-    if found is None:
-        raise SystemExit(f"bench: {name} is not installed; run: pip install -e '.[bench]'")
     return found
 
 
-def wall(command: list[str], *, runs: int, env: dict[str, str] | None = None) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(command, capture_output=True, check=False, env=env)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+# --- measuring commands ----------------------------------------------------------------
 
 
-def startup(quick: bool, work: Path, env: dict[str, str]) -> list[str]:
-    one = work / "one.json"
-    one.write_text(json.dumps(VALID["FLUX.1.1 Pro"], indent=2) + "\n", encoding="utf-8")
-    schema = SCHEMAS / file_name(VALID["FLUX.1.1 Pro"]["model"])
-    capspec = [_bin("capspec"), "lint", str(one)]
-    check = [_bin("check-jsonschema"), "--schemafile", str(schema), str(one)]
-    for command in (capspec, check):  # warm caches (bytecode, the spec cache) once
-        subprocess.run(command, capture_output=True, check=False, env=env)
-    runs = 5 if quick else 21
-    anchor = wall(check, runs=runs, env=env)
-    ours = wall(capspec, runs=runs, env=env)
-    bare = wall([sys.executable, "-c", "pass"], runs=runs, env=env)
-    met = "met" if ours / anchor <= 0.35 else "NOT met"
-    return [
-        "## Command-line start-up: one file",
-        "",
-        f"Median wall time over {runs} runs, caches warm (bytecode compiled, as after pip install).",
-        "",
-        "| Command | Wall time | Ratio to anchor |",
-        "|---|---:|---:|",
-        f"| `check-jsonschema --schemafile S one.json` (anchor) | {anchor * 1e3:,.1f} ms | 1.00x |",
-        f"| `capspec lint one.json` | {ours * 1e3:,.1f} ms | {ratio(ours, anchor)} |",
-        f"| `python -c pass` (the floor) | {bare * 1e3:,.1f} ms | {ratio(bare, anchor)} |",
-        "",
-        f"Goal: capspec lint at most 0.35x the anchor: **{met}**.",
-        "",
-    ]
+@dataclass(frozen=True)
+class Run:
+    wall: float
+    cpu: float
+    max_rss_kib: int
+    exit_code: int
 
 
-# --- JSONL throughput and memory -------------------------------------------------------
+# A parent's peak RSS carries over into a child it forks, even across exec (Linux keeps
+# the high-water mark): the orchestrator, grown by parsing reports, would lift every
+# child's figure. So each command runs under this small launcher, which times it and
+# reads its CPU time and peak RSS (RUSAGE_CHILDREN); the launcher's start-up is not timed.
+_LAUNCH = """\
+import os, resource, sys, time
+out = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+null = os.open(os.devnull, os.O_WRONLY)
+start = time.perf_counter()
+pid = os.posix_spawn(sys.argv[2], sys.argv[2:], os.environ, file_actions=[
+    (os.POSIX_SPAWN_DUP2, out, 1), (os.POSIX_SPAWN_DUP2, null, 2)])
+_, status = os.waitpid(pid, 0)
+wall = time.perf_counter() - start
+used = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(wall, used.ru_utime + used.ru_stime, used.ru_maxrss, os.waitstatus_to_exitcode(status),
+      file=sys.stderr)
+"""
+
+
+@dataclass(frozen=True)
+class Bench:
+    """What every part needs: the venv, a scratch folder, the environment, the settings."""
+
+    venv: Venv
+    work: Path
+    env: dict[str, str]
+    quick: bool
+    clock: str  # "cpu" or "wall": which time the figures are judged on
+
+    def run_once(self, command: list[str], stdout: Path | None = None) -> Run:
+        """Run a command to completion: wall time, CPU time (user + system), peak RSS."""
+        done = subprocess.run(
+            [self.venv.python, "-I", "-S", "-c", _LAUNCH, str(stdout or os.devnull), *command],
+            capture_output=True,
+            env=self.env,
+            cwd=self.work,
+            check=False,
+            text=True,
+        )
+        try:
+            wall, cpu, rss, code = done.stderr.split()
+        except ValueError:
+            raise SystemExit(f"bench: could not run {command}: {done.stderr}") from None
+        return Run(float(wall), float(cpu), int(rss), int(code))
+
+    def rounds(self, commands: dict[str, Command], rounds: int, label: str) -> dict[str, list[Run]]:
+        """Interleave whole commands round by round; every run of each."""
+
+        def once(name: str) -> Callable[[], Run]:
+            def run() -> Run:
+                command = commands[name]
+                done = self.run_once(command.argv, command.stdout)
+                if done.exit_code != command.exit_code:
+                    raise SystemExit(
+                        f"bench: {name} exited {done.exit_code}, expected {command.exit_code}"
+                    )
+                return done
+
+            return run
+
+        def progress(index: int, runs: dict[str, Run]) -> None:
+            times = ", ".join(f"{name} {run.wall:.3f} s" for name, run in runs.items())
+            load = os.getloadavg()[0]
+            print(f"  {label} round {index + 1}/{rounds}: {times} (load {load:.1f})", flush=True)
+
+        return interleave({name: once(name) for name in commands}, rounds, after_round=progress)
+
+    def capspec(self, *args: str) -> str:
+        return quiet([self.venv.bin("capspec"), *args], cwd=self.work, env=self.env)
+
+
+@dataclass(frozen=True)
+class Command:
+    argv: list[str]
+    stdout: Path | None = None
+    exit_code: int = 0
+
+
+def clocks(runs: dict[str, list[Run]]) -> dict[str, dict[str, list[float]]]:
+    """The runs' times by clock: {"cpu": {name: [...]}, "wall": {name: [...]}}."""
+    return {
+        "cpu": {name: [run.cpu for run in each] for name, each in runs.items()},
+        "wall": {name: [run.wall for run in each] for name, each in runs.items()},
+    }
+
 
 _PARSE = "import json, sys\nwith open(sys.argv[1], 'rb') as f:\n    for line in f:\n        json.loads(line)\n"
 
 
-def make_jsonl(path: Path, count: int) -> int:
-    """count requests, one in fifty invalid; returns how many are invalid."""
-    # One template per model, the seed filled in per line: as if json.dumps'ed, only faster.
-    good = [
-        json.dumps({**request, "seed": 0}).replace('"seed": 0', '"seed": %d')
-        for request in VALID.values()
-    ]
-    worse = [
-        json.dumps({**request, "seed": 0, "n": 9}).replace('"seed": 0', '"seed": %d')
-        for request in VALID.values()
-    ]
-    bad = 0
-    with path.open("w", encoding="utf-8") as handle:
-        for index in range(count):
-            templates = good
-            if index % 50 == 49:
-                templates = worse
-                bad += 1
-            handle.write(templates[index % len(templates)] % index + "\n")
-    return bad
+# --- the parts ---------------------------------------------------------------------------
 
 
-def rss_run(command: list[str], env: dict[str, str]) -> tuple[float, int, bytes]:
-    """Run a command under a tiny wrapper that reports the child's own peak RSS."""
-    wrapper = (
-        "import resource, subprocess, sys, time\n"
-        "t = time.perf_counter()\n"
-        "p = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)\n"
-        "dt = time.perf_counter() - t\n"
-        "sys.stderr.write(f'{dt} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}\\n')\n"
-        "sys.stdout.buffer.write(p.stdout)\n"
+def judge(report: Report, key: str, times: dict[str, dict[str, list[float]]], clock: str) -> None:
+    """Record figure key from the per-round times of its contender and anchor."""
+    goal = GOALS[key]
+    other = "wall" if clock == "cpu" else "cpu"
+    report.figures[key] = Figure(
+        goal,
+        per_round(times[clock][goal.contender], times[clock][goal.anchor]),
+        clock,
+        per_round(times[other][goal.contender], times[other][goal.anchor]),
     )
-    process = subprocess.run(
-        [sys.executable, "-c", wrapper, *command], capture_output=True, check=False, env=env
-    )
-    seconds, rss = process.stderr.decode().split()
-    return float(seconds), int(rss), process.stdout
 
 
-def throughput(quick: bool, work: Path, env: dict[str, str]) -> list[str]:
-    # --quick keeps what the goals need: 100k against its anchor, 400k for memory growth.
-    sizes = [100_000, 400_000] if quick else [10_000, 100_000, 400_000, 1_000_000]
-    capspec = _bin("capspec")
+def ratio_cell(values: list[float], anchor: list[float], is_anchor: bool) -> str:
+    return "1 (anchor)" if is_anchor else spread(per_round(values, anchor)).text()
+
+
+def library(report: Report, bench: Bench) -> None:
+    schemas = bench.work / "schemas"
+    if not schemas.exists():
+        bench.capspec("schemas", "--out", str(schemas))
+    rounds = 15 if bench.quick else 61
+    budget = 0.002 if bench.quick else 0.005
     lines = [
-        "## JSONL lint throughput and memory",
+        "## Library: one request, in process (e-h)",
         "",
-        "`capspec lint --format json FILE` against parsing the same file line by line with the",
-        "standard library (`for line in f: json.loads(line)`), each in its own process; one request",
-        "in fifty is invalid (n = 9). Peak memory is the process's max RSS.",
+        f"Each figure in a process of its own (`bench/library.py`), {rounds} rounds; in each",
+        f"round every contender runs a batch of calls sized to about {budget * 1e3:g} ms of CPU,",
+        "in an order rotated per round, and its time per call is divided by the anchor's in",
+        "that round. Medians of those per-round ratios, with min-max and IQR, on this thread's",
+        "CPU time (`time.thread_time`) and on wall time. Before timing, every contender's",
+        "verdict is checked to equal capspec's on the measured requests and on probes of each",
+        "FLUX.2 Dev constraint; pydantic and msgspec are strict models of the same bounds,",
+        "multiples, enums, defaults and forbidden extras (`bench/library.py`).",
         "",
-        "| Requests | File | json.loads loop (anchor) | capspec lint | Ratio | Errors found | Peak RSS json | Peak RSS capspec |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    peaks: dict[int, int] = {}
-    ratios: dict[int, float] = {}
-    for size in sizes:
-        path = work / f"requests-{size}.jsonl"
-        expected = make_jsonl(path, size)
-        anchored = not quick or size == 100_000
-        if anchored:
-            parse_s, parse_rss, _ = rss_run([sys.executable, "-c", _PARSE, str(path)], env)
-        lint_s, lint_rss, out = rss_run([capspec, "lint", "--format", "json", str(path)], env)
-        report = json.loads(out)
-        errors = report["summary"]["errors"]
-        assert errors == expected, f"{size}: capspec found {errors} errors, expected {expected}"
-        # n = 9 is out of range where a model takes n, unsupported where it does not (Kling).
-        assert {
-            (p["document"] % 50, p["param"]) for p in report["problems"] if p["severity"] == "error"
-        } == {(49, "n")}
-        assert {p["code"] for p in report["problems"] if p["severity"] == "error"} <= {
-            "out_of_range",
-            "unsupported_parameter",
-        }
-        peaks[size] = lint_rss
-        if anchored:
-            ratios[size] = lint_s / parse_s
-            anchor_cells = (
-                f"{parse_s:,.2f} s",
-                f"{lint_s / parse_s:,.2f}x",
-                f"{parse_rss / 1024:,.0f} MiB",
+    for key in ("e", "f", "g", "h"):
+        print(f"bench: library figure ({key})", flush=True)
+        argv = [bench.venv.python, str(BENCH / "library.py"), key, "--schemas", str(schemas)]
+        argv += ["--rounds", str(rounds), "--budget", str(budget)]
+        result = json.loads(quiet(argv, cwd=bench.work, env=bench.env))
+        report.origins.add(result["validator_file"])
+        times = {"cpu": result["cpu"], "wall": result["wall"]}
+        anchor = result["anchor"]
+        goal = GOALS[key]
+        judge(report, key, times, bench.clock)
+        lines += [
+            f"### ({key}) {goal.figure}",
+            "",
+            "| Contender | Median CPU time per call | Ratio to the anchor (CPU) | Ratio (wall) |",
+            "|---|---:|---:|---:|",
+        ]
+        for name in times["cpu"]:
+            marker = " **(the figure)**" if name == goal.contender and name != anchor else ""
+            cpu, wall = times["cpu"][name], times["wall"][name]
+            lines.append(
+                f"| {name}{marker} | {spread(cpu).median * 1e6:,.2f} µs "
+                f"| {ratio_cell(cpu, times['cpu'][anchor], name == anchor)} "
+                f"| {ratio_cell(wall, times['wall'][anchor], name == anchor)} |"
             )
-        else:
-            anchor_cells = "not run (--quick)", "", ""
-        lines.append(
-            f"| {size:,} | {path.stat().st_size / 1e6:,.1f} MB | {anchor_cells[0]} | {lint_s:,.2f} s "
-            f"| {anchor_cells[1]} | {errors:,} | {anchor_cells[2]} | {lint_rss / 1024:,.0f} MiB |"
+        lines += ["", *(f"* {check}" for check in result["checks"])] if key == "e" else []
+        lines.append("")
+    lines += [
+        "fastjsonschema is not a contender: it implements drafts 4-7 and ignores the schema's",
+        "`dependentSchemas` (guidance and guidance_scale together), so it disagrees on a probe.",
+        "msgspec stops at the first error: its (g) time is not all errors materialised.",
+        "",
+    ]
+    report.sections += lines
+
+
+def command_table(runs: dict[str, list[Run]], shown: dict[str, str], anchor: str) -> list[str]:
+    times = clocks(runs)
+    rows = [
+        (
+            "| Command | Median wall time | Median CPU time | Ratio to the anchor (CPU) "
+            "| Ratio (wall) | Peak RSS |"
+        ),
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, each in runs.items():
+        rows.append(
+            f"| {shown.get(name, name)} | {spread(times['wall'][name]).median * 1e3:,.0f} ms "
+            f"| {spread(times['cpu'][name]).median * 1e3:,.0f} ms "
+            f"| {ratio_cell(times['cpu'][name], times['cpu'][anchor], name == anchor)} "
+            f"| {ratio_cell(times['wall'][name], times['wall'][anchor], name == anchor)} "
+            f"| {max(run.max_rss_kib for run in each) / 1024:,.0f} MiB |"
         )
-        path.unlink()
-    growth = peaks[400_000] / peaks[100_000]
-    met_time = "met" if ratios[100_000] <= 3 else "NOT met"
-    met_mem = "met" if growth <= 1.3 else "NOT met"
-    return [
-        *lines,
+    return rows
+
+
+def startup(report: Report, bench: Bench) -> None:
+    one = bench.work / "one.json"
+    one.write_text(json.dumps(FLUX2_DEV, indent=2) + "\n", encoding="utf-8")
+    schema = bench.work / "flux2-dev.schema.json"
+    schema.write_text(json.dumps(_schema(bench, FLUX2_DEV["model"])), encoding="utf-8")
+    venv = bench.venv
+    commands = {
+        "check-jsonschema": Command(
+            [venv.bin("check-jsonschema"), "--schemafile", str(schema), str(one)]
+        ),
+        "capspec lint": Command([venv.bin("capspec"), "lint", str(one)]),
+        "python -c pass": Command([venv.python, "-c", "pass"]),
+    }
+    # Warm once: bytecode written, the spec cache filled (as after the first use).
+    bench.rounds(commands, 1, "start-up warm-up")
+    rounds = 9 if bench.quick else 41
+    runs = bench.rounds(commands, rounds, "start-up")
+    times = clocks(runs)
+    judge(report, "a", times, bench.clock)
+    judge(report, "b", times, bench.clock)
+    report.sections += [
+        "## Command-line start-up: one file (a, b)",
         "",
-        f"Goals: lint of 100k requests at most 3x the stdlib parse: {ratios[100000]:,.2f}x, **{met_time}**. Peak memory from 100k to 400k requests at most 1.3x: {growth:,.2f}x, **{met_mem}**.",
+        f"Whole commands, {rounds} interleaved rounds after one warm-up round; one.json is the",
+        "valid FLUX.2 Dev request of (e), S its schema as `capspec schemas` writes it. CPU time",
+        "is the process's user + system time (getrusage of the child).",
         "",
-    ]
-
-
-# --- the report ------------------------------------------------------------------------
-
-
-def versions() -> list[str]:
-    def version(name: str) -> str:
-        try:
-            return metadata.version(name)
-        except metadata.PackageNotFoundError:
-            return "not installed"
-
-    cpu = ""
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    return [
-        "## Machine and versions",
-        "",
-        f"* {platform.system()} {platform.release()}, {platform.machine()}, {os.cpu_count()} CPUs{', ' + cpu if cpu else ''}",
-        f"* Python {platform.python_version()} ({platform.python_implementation()})",
-        *(
-            f"* {name} {version(name)}"
-            for name in (
-                "capspec",
-                "jsonschema",
-                "jsonschema-rs",
-                "fastjsonschema",
-                "check-jsonschema",
-                "click",
-                "PyYAML",
-            )
+        *command_table(
+            runs,
+            {
+                "check-jsonschema": "`check-jsonschema --schemafile S one.json`",
+                "capspec lint": "`capspec lint one.json`",
+                "python -c pass": "`python -c pass`",
+            },
+            "check-jsonschema",
         ),
         "",
     ]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repeats and sizes (about 30 s)")
-    parser.add_argument(
-        "--out", default=str(ROOT / "docs" / "benchmarks.md"), help="report to write"
-    )
-    parser.add_argument("--only", choices=["library", "startup", "throughput"], help="run one part")
-    args = parser.parse_args()
-    started = time.perf_counter()
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    subprocess.run(
-        [sys.executable, "-m", "compileall", "-q", str(ROOT / "validator")], check=True, env=env
-    )
-    sections = [
-        "# Benchmarks",
+def _schema(bench: Bench, model: str) -> dict[str, object]:
+    schemas = bench.work / "schemas"
+    if not schemas.exists():
+        bench.capspec("schemas", "--out", str(schemas))
+    for path in sorted(schemas.glob("*.json")):
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        if schema.get("properties", {}).get("model", {}).get("const") == model:
+            return dict(schema)
+    raise SystemExit(f"bench: capspec schemas wrote no schema for {model}")
+
+
+def throughput(report: Report, bench: Bench) -> None:
+    size = 100_000
+    work = bench.work
+    active = make_jsonl(work / "active.jsonl", size)
+    retired = make_jsonl(work / "retired.jsonl", size, retired=True)
+    capspec, python = bench.venv.bin("capspec"), bench.venv.python
+    lint = [capspec, "lint", "--format", "json"]
+    commands = {
+        "json.loads loop (active)": Command([python, "-c", _PARSE, str(active.path)]),
+        "capspec lint (active)": Command([*lint, str(active.path)], work / "active.out.json", 1),
+        "json.loads loop (25% retired)": Command([python, "-c", _PARSE, str(retired.path)]),
+        "capspec lint (25% retired)": Command(
+            [*lint, str(retired.path)], work / "retired.out.json", 1
+        ),
+    }
+    rounds = 3 if bench.quick else 9
+    runs = bench.rounds(commands, rounds, "JSONL 100k")
+    check_report(work / "active.out.json", active)
+    check_report(work / "retired.out.json", retired)
+    times = clocks(runs)
+    judge(report, "c", times, bench.clock)
+    judge(report, "d", times, bench.clock)
+    report.sections += [
+        "## JSONL throughput (c, d)",
         "",
-        "Written by `python bench/run.py`"
-        + (" --quick" if args.quick else "")
-        + " on "
-        + time.strftime("%Y-%m-%d")
-        + "; do not edit by hand.",
-        "Compare machines by the ratios, not the absolute times.",
+        (
+            f"Whole commands on {size:,}-line files ({active.path.stat().st_size / 1e6:,.1f} and "
+            f"{retired.path.stat().st_size / 1e6:,.1f} MB), {rounds} interleaved rounds. One request"
+        ),
+        f"in fifty is invalid (n = 9); in the second file, {retired.warnings:,} lines (a quarter)",
+        "are FLUX.1 Schnell requests (retired, still answered: one `retired_model` warning each).",
+        "The anchor parses the same file with `for line in f: json.loads(line)` in the same",
+        "Python. capspec's JSON report goes to a file, checked for the expected counts. The",
+        "ratios of the loop rows are to the active file's loop.",
+        "",
+        *command_table(runs, {}, "json.loads loop (active)"),
         "",
     ]
+
+
+def scale(report: Report, bench: Bench) -> None:
+    size = 300_000 if bench.quick else 1_000_000
+    work = bench.work
+    big = make_jsonl(work / "big.jsonl", size)
+    small = make_jsonl(work / "small.jsonl", 100_000)
+    lint = [bench.venv.bin("capspec"), "lint", "--format", "json"]
+    lines = [f"## Large files: memory and --jobs ({size:,} lines)", ""]
+    commands = {
+        "100k": Command([*lint, str(small.path)], work / "small.out.json", 1),
+        "large": Command([*lint, str(big.path)], work / "big.out.json", 1),
+    }
+    rounds = 1 if bench.quick else 2
+    runs = bench.rounds(commands, rounds, "memory")
+    check_report(work / "big.out.json", big)
+    rss = {name: [run.max_rss_kib for run in each] for name, each in runs.items()}
+    report.figures["memory"] = Figure(
+        GOALS["memory"], per_round(rss["large"], rss["100k"]), "peak RSS"
+    )
+    lines += [
+        (
+            f"Peak RSS of `capspec lint --format json`: {spread(rss['100k']).median / 1024:,.0f} MiB "
+            f"on 100k lines, {spread(rss['large']).median / 1024:,.0f} MiB on {size:,} lines "
+            f"({spread([run.wall for run in runs['large']]).median:,.1f} s)."
+        ),
+        "",
+    ]
+    if "--jobs" in bench.capspec("lint", "--help"):
+        jobs = {
+            "--jobs 1": Command([*lint, "--jobs", "1", str(big.path)], work / "jobs1.out.json", 1),
+            "--jobs 2": Command([*lint, "--jobs", "2", str(big.path)], work / "jobs2.out.json", 1),
+        }
+        rounds = 1 if bench.quick else 3
+        runs = bench.rounds(jobs, rounds, "--jobs")
+        if (work / "jobs1.out.json").read_bytes() != (work / "jobs2.out.json").read_bytes():
+            raise SystemExit("bench: capspec lint --jobs 2 wrote a different report from --jobs 1")
+        # A speed-up is wall time: the CPU time of two processes adds up.
+        judge(report, "jobs", clocks(runs), "wall")
+        lines += [
+            f"`--jobs` on {os.cpu_count()} CPUs, {rounds} interleaved rounds; the two JSON reports",
+            "are byte for byte the same:",
+            "",
+            *command_table(runs, {}, "--jobs 1"),
+            "",
+        ]
+    else:
+        note = "`capspec lint --help` shows no --jobs: the --jobs figure is not measured."
+        print(f"bench: {note}", flush=True)
+        report.notes.append(note)
+        lines += [note, ""]
+    report.sections += lines
+    for path in (big.path, small.path):
+        path.unlink()
+
+
+# --- the report ------------------------------------------------------------------------
+
+
+def machine() -> str:
+    cpu = ""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = ", " + line.split(":", 1)[1].strip()
+                break
+    return f"{platform.system()} {platform.release()}, {platform.machine()}, {os.cpu_count()} CPUs{cpu}"
+
+
+def venv_versions(venv: Venv, work: Path, env: dict[str, str]) -> dict[str, str]:
+    names = [
+        "capspec",
+        "jsonschema",
+        "jsonschema-rs",
+        "check-jsonschema",
+        "pydantic",
+        "msgspec",
+        "click",
+        "PyYAML",
+    ]
+    script = (
+        "import json, platform, sys\nfrom importlib import metadata\nv = {}\n"
+        "for n in sys.argv[1:]:\n    try: v[n] = metadata.version(n)\n    except Exception: v[n] = 'not installed'\n"
+        "v['Python'] = platform.python_version() + ' (' + platform.python_implementation() + ')'\n"
+        "print(json.dumps(v))\n"
+    )
+    return dict(json.loads(quiet([venv.python, "-c", script, *names], cwd=work, env=env)))
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write text to path through a temporary file beside it: never half-written."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def verdict(figure: Figure) -> str:
+    return "met" if figure.goal.met(spread(figure.ratios).median) else "NOT met"
+
+
+def summary_table(report: Report) -> list[str]:
+    rows = [
+        "| Figure | Median ratio over rounds (min-max, IQR) | On | Other clock | Goal | |",
+        "|---|---:|---|---:|---:|---|",
+    ]
+    for key in (k for k in GOALS if k in report.figures):
+        figure = report.figures[key]
+        other = f"{spread(figure.other).median:.2f}x" if figure.other else ""
+        rows.append(
+            f"| ({key}) {figure.goal.figure} | {spread(figure.ratios).text()} | {figure.clock} "
+            f"| {other} | {figure.goal.goal_text()} | **{verdict(figure)}** |"
+        )
+    return rows
+
+
+def readme_block(report: Report, command: str, stamp: str) -> str:
+    lines = [
+        README_START,
+        f"From the last full run (`{command}`, {stamp}; the load on the shared machine is in",
+        "[docs/benchmarks.md](docs/benchmarks.md)): each figure the median of its per-round",
+        f"ratios to the anchor, on {report.clock} time unless said otherwise.",
+        "",
+        "| Figure | Ratio | Goal | |",
+        "|---|---:|---:|---|",
+    ]
+    for key in (k for k in GOALS if k in report.figures):
+        figure = report.figures[key]
+        clock = "" if figure.clock == report.clock else f" ({figure.clock})"
+        lines.append(
+            f"| ({key}) {figure.goal.figure} | {spread(figure.ratios).median:.2f}x{clock} "
+            f"| {figure.goal.goal_text()} | {verdict(figure)} |"
+        )
+    return "\n".join([*lines, README_END])
+
+
+def update_readme(path: Path, block: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    start, end = text.find(README_START), text.find(README_END)
+    if start < 0 or end < start:
+        raise SystemExit(f"bench: {path} has no {README_START} ... {README_END} markers")
+    write_atomic(path, text[:start] + block + text[end + len(README_END) :])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer rounds, a 300k-line large file (under a minute)"
+    )
+    parser.add_argument(
+        "--only", nargs="+", choices=PARTS, help="run these parts only (writes no file)"
+    )
+    parser.add_argument("--out", type=Path, help="write the report here (docs/benchmarks.md)")
+    parser.add_argument(
+        "--readme", type=Path, help="rewrite the Speed figures between the markers of this README"
+    )
+    parser.add_argument(
+        "--clock",
+        choices=["wall", "cpu"],
+        default="wall",
+        help="judge the figures on wall time (default: what a user waits for) or on CPU time "
+        "(user + system; a busy neighbour inflates it less); the other is reported beside it",
+    )
+    parser.add_argument(
+        "--venv",
+        type=Path,
+        default=DEFAULT_VENV,
+        help=f"the benchmark venv (default {DEFAULT_VENV})",
+    )
+    parser.add_argument(
+        "--no-install", action="store_true", help="use --venv as it is: install nothing into it"
+    )
+    args = parser.parse_args()
+    if args.only and (args.out or args.readme):
+        parser.error("--out and --readme need every part: leave out --only")
+    if args.quick and args.readme:
+        parser.error("the README states the last full run: leave out --quick")
+    parts = args.only or list(PARTS)
+    started = time.perf_counter()
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    load_before = os.getloadavg()
+    venv = prepare_venv(args.venv.resolve(), install=not args.no_install)
+    report = Report(clock=args.clock)
     with tempfile.TemporaryDirectory(prefix="capspec-bench-") as tmp:
         work = Path(tmp)
-        env["CAPSPEC_CACHE_DIR"] = str(work / "cache")
-        if args.only in (None, "library"):
-            sections += library(args.quick)
-            print("\n".join(sections[-12:]), flush=True)
-        if args.only in (None, "startup"):
-            sections += startup(args.quick, work, env)
-            print("\n".join(sections[-8:]), flush=True)
-        if args.only in (None, "throughput"):
-            sections += throughput(args.quick, work, env)
-            print("\n".join(sections[-8:]), flush=True)
-    sections += versions()
-    sections.append(f"Total benchmark time: {time.perf_counter() - started:,.1f} s.")
-    text = "\n".join(sections) + "\n"
-    if args.only is None:
-        write_atomic(Path(args.out), text)
-        print(f"wrote {args.out}")
-    else:
+        env = environment(work)
+        where = origin(venv, work, env)
+        print(f"bench: validator imported from {where}", flush=True)
+        versions = venv_versions(venv, work, env)
+        bench = Bench(venv, work, env, args.quick, args.clock)
+        for part, run in (
+            ("library", library),
+            ("startup", startup),
+            ("throughput", throughput),
+            ("scale", scale),
+        ):
+            if part in parts:
+                run(report, bench)
+                print("\n".join(summary_table(report)), flush=True)
+    load_after = os.getloadavg()
+    if report.origins - {where}:
+        raise SystemExit(f"bench: the library figures imported validator from {report.origins}")
+    command = "python bench/run.py" + (" --quick" if args.quick else "")
+    command += "" if args.clock == "wall" else f" --clock {args.clock}"
+    elapsed = time.perf_counter() - started
+    loads = " / ".join(" ".join(f"{x:.2f}" for x in load) for load in (load_before, load_after))
+    text = "\n".join(
+        [
+            "# Benchmarks",
+            "",
+            f"Written by `{command}` on {stamp}; do not edit by hand.",
+            "",
+            "Each figure of issue 16 is a ratio to its anchor measured side by side: every round",
+            "runs every contender once, in an order rotated per round, and the ratio is taken",
+            "within the round (bench/rounds.py); the figure is the median over the rounds, with",
+            f"min-max and IQR. Figures are judged on {args.clock} time (`--clock`), the other",
+            "clock's median beside it. Compare machines by the ratios, not the absolute times.",
+            "",
+            "## Issue 16's figures",
+            "",
+            *summary_table(report),
+            "",
+            *(f"* {note}" for note in report.notes),
+            "",
+            *report.sections,
+            "## Machine, load and versions",
+            "",
+            f"* {machine()}",
+            f"* load average (1, 5, 15 min): {loads} at the start / end; the machine was shared",
+            f"* capspec installed from this tree with `pip install .` (not editable) into {venv.path};",
+            f"  validator imported from `{where}`",
+            *(f"* {name} {version}" for name, version in versions.items()),
+            "",
+            f"Total benchmark time: {elapsed:,.0f} s.",
+            "",
+        ]
+    )
+    if args.out:
+        write_atomic(args.out, text)
+        print(f"bench: wrote {args.out}")
+    if args.readme:
+        update_readme(args.readme, readme_block(report, command, stamp))
+        print(f"bench: rewrote the Speed figures in {args.readme}")
+    if not args.out:
         print(text)
 
 

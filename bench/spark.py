@@ -21,10 +21,8 @@ extra: pip install -e '.[spark]'.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,60 +33,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pyspark.sql import SparkSession  # noqa: E402
+from rounds import interleave, per_round, spread  # noqa: E402
+from workload import make_jsonl  # noqa: E402
 
 from validator.integrations.spark import lint  # noqa: E402
-
-TEMPLATES = [
-    {
-        "model": "black-forest-labs/FLUX.1.1-pro",
-        "prompt": "a red fox in fresh snow, golden hour",
-        "width": 1024,
-        "height": 768,
-        "n": 1,
-        "response_format": "url",
-        "output_format": "png",
-    },
-    {
-        "model": "black-forest-labs/FLUX.2-dev",
-        "prompt": "a lighthouse at dusk, volumetric light",
-        "width": 1024,
-        "height": 768,
-        "steps": 28,
-        "guidance_scale": 4,
-        "n": 2,
-        "output_format": "jpeg",
-    },
-    {
-        "model": "black-forest-labs/FLUX.1-kontext-pro",
-        "prompt": "make his shirt yellow",
-        "aspect_ratio": "16:9",
-        "steps": 28,
-        "n": 1,
-        "image_url": "https://github.com/nutlope.png",
-    },
-    {
-        "model": "kwaivgI/kling-2.1-pro",
-        "prompt": "the camera pulls back",
-        "frame_images": [{"input_image": "https://e.x/a.jpeg", "frame": "first"}],
-    },
-]
-
-
-def make_jsonl(path: Path, count: int) -> int:
-    """count requests, one in fifty invalid (one in five hundred not JSON); returns invalid."""
-    good = [json.dumps({**t, "seed": 0}).replace('"seed": 0', '"seed": %d') for t in TEMPLATES]
-    worse = [
-        json.dumps({**t, "seed": 0, "n": 9}).replace('"seed": 0', '"seed": %d') for t in TEMPLATES
-    ]
-    bad = 0
-    with path.open("w", encoding="utf-8") as handle:
-        for index in range(count):
-            line = good[index % len(good)] % index
-            if index % 50 == 49:
-                bad += 1
-                line = line[:-9] if index % 500 == 499 else worse[index % len(worse)] % index
-            handle.write(line + "\n")
-    return bad
 
 
 def cli_seconds(path: Path) -> float:
@@ -121,7 +69,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="capspec-bench-spark-"))
     try:
         path = work / "requests.jsonl"
-        bad = make_jsonl(path, args.requests)
+        bad = make_jsonl(path, args.requests, broken=True).errors
         size = path.stat().st_size
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         spark = (
@@ -140,44 +88,42 @@ def main() -> None:
             spark_seconds(spark, path, out)  # warm-up: workers started, checker built
             cli_seconds(path)
             problems = spark.read.parquet(str(out)).count()
-            rounds = []
-            for index in range(args.rounds):
-                if index % 2:
-                    cli = cli_seconds(path)
-                    distributed = spark_seconds(spark, path, out)
-                else:
-                    distributed = spark_seconds(spark, path, out)
-                    cli = cli_seconds(path)
-                rounds.append((cli, distributed))
+
+            def report(index: int, values: dict[str, float]) -> None:
                 print(
-                    f"round {index + 1}: capspec lint {args.requests / cli:,.0f} rows/s; "
-                    f"spark {args.requests / distributed / args.cores:,.0f} rows/s/core "
+                    f"round {index + 1}: capspec lint {args.requests / values['lint']:,.0f} rows/s; "
+                    f"spark {args.requests / values['spark'] / args.cores:,.0f} rows/s/core "
                     f"(load {os.getloadavg()[0]:.1f})",
                     flush=True,
                 )
+
+            seconds = interleave(
+                {
+                    "spark": lambda: spark_seconds(spark, path, out),
+                    "lint": lambda: cli_seconds(path),
+                },
+                args.rounds,
+                after_round=report,
+            )
         finally:
             spark.stop()
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    cli_rate = [args.requests / cli for cli, _ in rounds]
-    core_rate = [args.requests / spark / args.cores for _, spark in rounds]
-    ratios = [core / one for core, one in zip(core_rate, cli_rate, strict=True)]
-    speedup = [cli / spark for cli, spark in rounds]
-
-    def span(values: list[float], fmt: str) -> str:
-        return f"{format(statistics.median(values), fmt)} ({format(min(values), fmt)}-{format(max(values), fmt)})"
-
+    cli_rate = [args.requests / cli for cli in seconds["lint"]]
+    core_rate = [args.requests / spark / args.cores for spark in seconds["spark"]]
+    ratios = per_round(core_rate, cli_rate)
+    speedup = per_round(seconds["lint"], seconds["spark"])
     print()
     print(
         f"{args.requests:,} requests ({size / 2**20:.0f} MiB, {bad:,} invalid, {problems:,} problems), "
         f"{args.rounds} interleaved rounds, local[{args.cores}] on {os.cpu_count()} CPUs; "
         "median (min-max):"
     )
-    print(f"  capspec lint, one core:    {span(cli_rate, ',.0f')} rows/s")
-    print(f"  spark local[{args.cores}], per core: {span(core_rate, ',.0f')} rows/s")
-    print(f"  per-core ratio spark/lint: {span(ratios, '.2f')}")
-    print(f"  wall-clock speed-up of local[{args.cores}] over lint: {span(speedup, '.2f')}")
+    print(f"  capspec lint, one core:    {spread(cli_rate).text(',.0f', ' rows/s')}")
+    print(f"  spark local[{args.cores}], per core: {spread(core_rate).text(',.0f', ' rows/s')}")
+    print(f"  per-core ratio spark/lint: {spread(ratios).text()}")
+    print(f"  wall-clock speed-up of local[{args.cores}] over lint: {spread(speedup).text()}")
 
 
 if __name__ == "__main__":
