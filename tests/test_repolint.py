@@ -573,3 +573,14 @@ def test_is_error_and_find_errors(spec):
     assert found == [p for p in validator.validate(bad, spec=spec) if p.severity == "error"]
     assert "find_errors" in validator.__all__
     assert validator.find_errors(object()) != []  # never raises, whatever the input
+
+
+def test_lint_with_no_path_checks_the_current_folder(tmp_path):
+    repo = make_repo(tmp_path)
+    bare = invoke(repo, "lint")
+    dot = invoke(repo, "lint", ".")
+    assert bare.exit_code == dot.exit_code == 1
+    assert bare.stdout == dot.stdout
+    assert bare.stdout.startswith(f"{Path('requests') / 'bad.json'}:")
+    assert "skipped: no requests" in bare.stdout
+    assert "[PATH]..." in invoke(repo, "lint", "--help").stdout

@@ -56,7 +56,7 @@ def resolve_jobs(jobs: int | None) -> int:
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.argument("paths", nargs=-1, metavar="[PATH]...")
 @click.option(
     "--format",
     "-f",
@@ -159,6 +159,7 @@ def lint(  # noqa: PLR0917 - click passes each option as an argument
 ) -> None:
     """Check request payload files against the capability spec.
 
+    With no PATH, the current folder is checked (as `capspec lint .`).
     PATH is a file, a directory (searched recursively for *.json, *.jsonl,
     *.ndjson, *.yaml and *.yml; hidden directories are skipped) or - for
     standard input (JSON, JSONL or YAML, told apart by content). Only regular
@@ -217,6 +218,7 @@ def lint(  # noqa: PLR0917 - click passes each option as an argument
         fail("--statistics counts problems in text; leave out --format, or --statistics")
     if migrate_to is not None and policy not in {None, "strict"}:
         raise click.UsageError("--migrate-to previews a migration; use it without --policy")
+    paths = paths or (".",)
     config = load_config_or_exit(config_path, isolated=isolated)
     spec = load_spec_or_exit(spec_path or config.spec)
     rewrite = None
