@@ -47,11 +47,14 @@ if TYPE_CHECKING:
     from validator.render._report import Finding
 
 #: The most bytes of a JSONL file one task starts lines in.
-CHUNK: Final = 4 << 20
+CHUNK: Final = 2 << 20
 #: The least: smaller ranges cost more in hand-over than they save.
 MIN_CHUNK: Final = 256 << 10
-#: Below this many bytes in all, a pool would cost more than it saves.
-SMALL: Final = 2 << 20
+#: Below this much work in all, a pool would cost more than it saves (tens of ms
+#: to start): bytes to read, and ``PER_FILE`` for each file (opening, the request
+#: rule), about 100 ms in one process.
+SMALL: Final = 1 << 20
+PER_FILE: Final = 1 << 10
 #: Whole files are handed out in batches of at most this many files, or bytes.
 BATCH_FILES: Final = 64
 BATCH_BYTES: Final = 1 << 20
@@ -286,7 +289,7 @@ def _holds_requests(linter: Linter, source: Source) -> bool:
 
 
 def _plan(linter: Linter, sources: Iterable[Source], jobs: int) -> tuple[list[_Task], int]:
-    """The tasks, in report order, and the bytes they read."""
+    """The tasks, in report order, and how much work they are (see ``SMALL``)."""
     tasks: list[_Task] = []
     batch: list[Source] = []
     batch_bytes = 0
@@ -304,7 +307,7 @@ def _plan(linter: Linter, sources: Iterable[Source], jobs: int) -> tuple[list[_T
             flush()
             tasks.append(_Task("local", [source]))
             continue
-        total += size or 0
+        total += (size or 0) + PER_FILE
         if source.kind == "jsonl" and size is not None and size > 2 * MIN_CHUNK:
             flush()
             if source.sniff and not _holds_requests(linter, source):
