@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Final
 
 from validator._problem import Problem, describe, got, key_name, key_path, listing, quote
-from validator.check._crossrules import check_rule, required_hint
+from validator.check._crossrules import check_rule, is_present, required_hint
 from validator.check._fastpath import SURROGATE, clean_value, fast_entry
 from validator.spec import _spec, _specload
 from validator.spec._explain import compile_value, unicode_problem
@@ -66,10 +66,13 @@ class ModelChecker:
             for name in model.params
             if name in self.namespace and self.namespace[name].deprecated is not None
         }
-        # "One of these, possibly nested, is required": the top-level names that can
-        # settle it on the fast path.
+        # "One of these, possibly nested, is required": the top-level names that settle
+        # it on the fast path at a glance, then the nested ones (``media.frame_images``).
         self.one_of = tuple(
-            frozenset(p for p in rule.params if "." not in p)
+            (
+                frozenset(p for p in rule.params if "." not in p),
+                tuple(p for p in rule.params if "." in p),
+            )
             for rule in model.rules
             if rule.kind == "one_of_required"
         )
@@ -91,8 +94,9 @@ class ModelChecker:
             if entry is not None:
                 fast[name] = entry
         self.fast = fast
-        # Parameters whose clean values are arrays: normalize copies them, never shares them.
-        self.nested = tuple(name for name, entry in fast.items() if entry[0] is list)
+        # Parameters whose clean values are arrays or objects: normalize copies them,
+        # never shares them.
+        self.nested = tuple(name for name, entry in fast.items() if entry[0] in {list, dict})
         self.explain = {name: compile_value(p.schema, model.id) for name, p in model.params.items()}
         # Problems that depend only on the key (unsupported, unknown), made once.
         self.fixed: dict[str, Problem] = {}
@@ -150,8 +154,8 @@ class ModelChecker:
                 return False
         if not self.required <= request.keys():
             return False
-        for names in self.one_of:
-            if names.isdisjoint(request):
+        for names, nested in self.one_of:
+            if names.isdisjoint(request) and not any(is_present(request, p) for p in nested):
                 return False
         if self.deprecated and not self.deprecated.keys().isdisjoint(request):
             return False  # a deprecated_parameter warning

@@ -83,7 +83,10 @@ class _Each:
 
 
 class _Object:
-    """An object item is clean when its required keys are there and every key's value is clean."""
+    """An object is clean when its required keys are there and every key's value is clean.
+
+    Also a fast-path container (``value in _Object(...)``) for a parameter that is an object.
+    """
 
     __slots__ = ("required", "tests")
 
@@ -101,9 +104,20 @@ class _Object:
                 return False
         return True
 
+    __contains__ = __call__
+
+
+def _never(_: Any) -> bool:
+    """The test of a property the fast path cannot judge: its presence takes the detailed path."""
+    return False
+
 
 def _item_test(schema: ValueSchema) -> Callable[[Any], bool] | None:
     """A clean-or-not test for an array item (or an object property); None: always explain."""
+    if schema.type == "array" and not schema.any_of:
+        # Advice on the item count alone (Kling's two keyframes) is judged by the entry.
+        entry = _fast_schema(schema)
+        return None if entry is None else _entry_test(entry)
     if schema.advice is not None:
         return None
     if schema.any_of:
@@ -113,20 +127,52 @@ def _item_test(schema: ValueSchema) -> Callable[[Any], bool] | None:
         # types (never int beside float) make that the only one this test can accept.
         if len(kinds) != len(entries) or len(set(kinds)) != len(kinds) or {int, float} <= {*kinds}:
             return None
-        alternatives = tuple(entry for entry in entries if entry is not None)
-        return lambda value: any(clean_value(entry, value) for entry in alternatives)
+        by_type = {entry[0]: _entry_test(entry) for entry in entries if entry is not None}
+        if float in by_type:
+            by_type[int] = by_type[float]  # clean_value takes an int where a number goes
+
+        def alternatives(value: Any) -> bool:
+            test = by_type.get(type(value))
+            return test is not None and test(value)
+
+        return alternatives
     if schema.type == "object":
-        tests: dict[str, Callable[[Any], bool]] = {}
-        for name, prop in schema.properties.items():
-            test = _item_test(prop)
-            if test is None:
-                return None
-            tests[name] = test
-        return _Object(tests, frozenset(schema.required))
+        return _object_test(schema)
     entry = _fast_schema(schema)
-    if entry is None:
-        return None
-    return lambda value: clean_value(entry, value)
+    return None if entry is None else _entry_test(entry)
+
+
+def _entry_test(entry: tuple[Any, ...]) -> Callable[[Any], bool]:
+    """``clean_value(entry, value)`` as one call, specialised to the entry."""
+    expected, container, lengths = entry
+    if container is None:
+
+        def text(value: Any) -> bool:
+            return (
+                type(value) is expected
+                and len(value) in lengths
+                and (value.isascii() or not SURROGATE.search(value))
+            )
+
+        return text
+    if expected is float:
+
+        def number(value: Any) -> bool:
+            kind = type(value)
+            return (kind is float or kind is int) and value in container
+
+        return number
+
+    def member(value: Any) -> bool:
+        return type(value) is expected and value in container
+
+    return member
+
+
+def _object_test(schema: ValueSchema) -> _Object:
+    """An object's test: a property the fast path cannot judge is never clean (``_never``)."""
+    tests = {name: _item_test(prop) or _never for name, prop in schema.properties.items()}
+    return _Object(tests, frozenset(schema.required))
 
 
 def fast_entry(param: ModelParameter) -> tuple[Any, ...] | None:
@@ -187,6 +233,9 @@ def _fast_schema(schema: ValueSchema) -> tuple[Any, ...] | None:
         if schema.regex is not None:
             return (str, _Matching(schema.regex, lengths), None)
         return (str, None, lengths)
+    if kind == "object" and schema.enum is None and advice is None and not schema.any_of:
+        # Kling's media: clean when every key it holds is a clean property.
+        return (dict, _object_test(schema), None)
     if kind == "array" and schema.enum is None:
         lo = schema.min_items or 0
         hi = schema.max_items if schema.max_items is not None else 2**63

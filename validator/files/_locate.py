@@ -87,8 +87,21 @@ def scan_json(text: str, *, line: int = 1, column: int = 1) -> Positions:
     line, the line number). Iterative, so any nesting depth is fine.
     """
     out = Positions()
+    for _ in _scan(text, line, column, out):
+        pass
+    return out
+
+
+def _scan(text: str, line: int, column: int, out: Positions) -> Iterator[Path]:
+    """Record each key and value of ``text`` in ``out``, yielding its path as it is recorded.
+
+    A key is recorded (and yielded) before its value, so a caller looking for one
+    path can stop at the first time it is yielded.
+    """
     stack: list[_Frame] = []
     expect_key = False
+    keys = out.keys
+    values = out.values
     for token, pos in _tokens(text, line, column):
         first = token[0]
         if first in ",:":
@@ -106,9 +119,10 @@ def scan_json(text: str, *, line: int = 1, column: int = 1) -> Positions:
                 out.duplicates.append((path, pos))
             else:
                 top.seen.add(key)
-            out.keys[path] = pos
+            keys[path] = pos
             top.key = key
             expect_key = False
+            yield path
             continue
         if top is None:
             path = ()
@@ -117,13 +131,61 @@ def scan_json(text: str, *, line: int = 1, column: int = 1) -> Positions:
         else:
             path = (*top.path, top.index)
             top.index += 1
-        out.values[path] = pos
+        values[path] = pos
         if first in "{[":
             stack.append(_Frame(path, is_object=first == "{"))
             expect_key = first == "{"
         else:
             expect_key = top is not None and top.is_object
-    return out
+        yield path
+
+
+class LazyPositions:
+    """The positions of one JSON text, scanned only as far as the questions asked need.
+
+    A problem is usually near the start of its request (the model key comes first in
+    most logs), so a request with one warning costs a few tokens, not its whole text.
+    What was scanned is kept: later questions resume where the last one stopped.
+    """
+
+    __slots__ = ("_steps", "found")
+
+    def __init__(self, text: str, line: int = 1, column: int = 1) -> None:
+        self.found = Positions()
+        self._steps: Iterator[Path] | None = _scan(text, line, column, self.found)
+
+    def complete(self) -> Positions:
+        """Every position of the text (scanning the rest of it, if need be)."""
+        steps = self._steps
+        if steps is not None:
+            for _ in steps:
+                pass
+            self._steps = None
+        return self.found
+
+    def find(
+        self, prefix: Path, path: Path | None, param: str | None, *, last: bool = False
+    ) -> Position | None:
+        """What ``find`` answers on the whole text, scanning no further than needed.
+
+        ``last``: a key may be repeated in the text, and its last position counts; the
+        text is then scanned whole, as ``find`` needs.
+        """
+        found = self.found
+        steps = self._steps
+        if steps is not None and not last:
+            full = (*prefix, *(path if path is not None else (param,) if param is not None else ()))
+            hit = found.keys.get(full) or found.values.get(full)
+            if hit is not None:
+                return hit
+            for recorded in steps:
+                if recorded == full:
+                    # A key is recorded before its value; a value path is never a key's.
+                    return found.keys.get(full) or found.values[full]
+            self._steps = None
+        else:
+            found = self.complete()
+        return find(found.keys, found.values, prefix, path, param)
 
 
 def offender(text: str) -> tuple[int, int, str] | None:

@@ -29,7 +29,7 @@ from validator.files._sources import (
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from validator.files._locate import Path, Position, Positions
+    from validator.files._locate import LazyPositions, Path, Position
     from validator.files._yaml import Document
 
 _BOM: Final = b"\xef\xbb\xbf"
@@ -105,31 +105,38 @@ class _LineOrigin(Origin):
         self.line = line
         self.repeated = repeated
         self.raw = raw  # the line as read, line ending included
-        self._cache: Positions | None = None
+        self._cache: LazyPositions | None = None
+
+    def _scanner(self) -> LazyPositions:
+        if self._cache is None:
+            from validator.files._locate import LazyPositions  # noqa: PLC0415 - only when needed
+
+            self._cache = LazyPositions(self.text, self.line)
+        return self._cache
 
     def positions(self) -> tuple[dict[Path, Position], dict[Path, Position], list[Any]]:
-        if self._cache is None:
-            from validator.files._locate import scan_json  # noqa: PLC0415 - only when needed
-
-            self._cache = scan_json(self.text, line=self.line)
-        found = self._cache
+        found = self._scanner().complete()
         return found.keys, found.values, found.duplicates
+
+    def locate(self, path: Path | None, param: str | None) -> Position:
+        found = self._scanner().find((), path, param, last=self.repeated)
+        return found if found is not None else (1, 1)
 
 
 class _SharedText:
-    """A JSON file's text, scanned once for every request in it that needs positions."""
+    """A JSON file's text, scanned (as far as needed) once for every request in it."""
 
     __slots__ = ("_cache", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._cache: Positions | None = None
+        self._cache: LazyPositions | None = None
 
-    def scanned(self) -> Positions:
+    def scanner(self) -> LazyPositions:
         if self._cache is None:
-            from validator.files._locate import scan_json  # noqa: PLC0415 - only when needed
+            from validator.files._locate import LazyPositions  # noqa: PLC0415 - only when needed
 
-            self._cache = scan_json(self.text)
+            self._cache = LazyPositions(self.text)
         return self._cache
 
 
@@ -144,8 +151,12 @@ class _TextOrigin(Origin):
         self.repeated = repeated
 
     def positions(self) -> tuple[dict[Path, Position], dict[Path, Position], list[Any]]:
-        found = self.shared.scanned()
+        found = self.shared.scanner().complete()
         return found.keys, found.values, found.duplicates
+
+    def locate(self, path: Path | None, param: str | None) -> Position:
+        found = self.shared.scanner().find(self.prefix, path, param, last=self.repeated)
+        return found if found is not None else (1, 1)
 
 
 class _YamlOrigin(Origin):

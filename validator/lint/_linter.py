@@ -57,8 +57,6 @@ def broken_finding(name: str, broken: Broken) -> Finding:
 
 def locate(name: str, request: Request, problems: list[Problem]) -> list[Finding]:
     """Tie each problem of a request (and any key it repeats) to a line and column."""
-    from validator.files._locate import parse_path  # noqa: PLC0415 - clean runs never need it
-
     origin = request.origin
     document = request.document
     model = model_of(request.value)
@@ -66,12 +64,30 @@ def locate(name: str, request: Request, problems: list[Problem]) -> list[Finding
         Finding(name, document, line, column, duplicate_problem(path), model)
         for path, (line, column) in origin.duplicates()
     ]
+    where = origin.locate
     for problem in problems:
-        line, column = origin.locate(parse_path(problem.path), problem.param)
+        line, column = where(_parse_path(problem.path), problem.param)
         out.append(Finding(name, document, line, column, problem, model))
     if len(out) > 1:  # in file order: requests come in file order, so the whole file is
         out.sort(key=_position)
     return out
+
+
+_PATHS: dict[str, Path | None] = {}
+
+
+def _parse_path(path: str) -> Path | None:
+    """``parse_path``, remembered: the same few paths come back request after request."""
+    try:
+        return _PATHS[path]
+    except KeyError:
+        pass
+    from validator.files._locate import parse_path  # noqa: PLC0415 - clean runs never need it
+
+    parts = parse_path(path)
+    if len(_PATHS) < 4096 and len(path) <= 200:
+        _PATHS[path] = parts
+    return parts
 
 
 def _position(finding: Finding) -> tuple[int, int]:
@@ -149,35 +165,40 @@ class Linter:
         fast = self.policy == "strict" and self.rewrite is None
         checkers = self.spec._checkers if fast else {}  # noqa: SLF001
         for item in items:
-            if type(item) is Request:
-                self.requests += 1
-                value = item.value
-                if type(value) is dict:
-                    model = value.get("model")
-                    checker = checkers.get(model) if type(model) is str else None
-                    if (
-                        checker is not None
-                        and not checker.base
-                        and not item.origin.repeated
-                        and checker.is_clean(value)
-                    ):
-                        continue
-                problems = check(value)
-                if codes is not None:
-                    problems = [p for p in problems if p.code in codes]
-                if problems or item.origin.repeated:
-                    found = locate(name, item, problems)
-                    if codes is not None and "duplicate_key" not in codes:
-                        found = [f for f in found if f.problem.code != "duplicate_key"]
-                    self.count(found)
-                    yield from found
-            else:
+            if type(item) is not Request:
                 assert isinstance(item, Broken)
                 if codes is not None and item.code not in codes:
                     continue
                 finding = broken_finding(name, item)
                 self.errors += 1
                 yield finding
+                continue
+            self.requests += 1
+            value = item.value
+            repeated = item.origin.repeated
+            checker = None
+            if type(value) is dict:
+                model = value.get("model")
+                if type(model) is str:
+                    checker = checkers.get(model)
+            if checker is None:
+                problems = check(value)  # compiles the model's checker on first sight
+            elif checker.is_clean(value):
+                # Clean, but perhaps for the model's lifecycle (deprecated, retired): the
+                # same problems for every request of that model, found without explaining.
+                if not checker.base and not repeated:
+                    continue
+                problems = [*checker.base]
+            else:
+                problems = checker.problems(value)
+            if codes is not None:
+                problems = [p for p in problems if p.code in codes]
+            if problems or repeated:
+                found = locate(name, item, problems)
+                if codes is not None and "duplicate_key" not in codes:
+                    found = [f for f in found if f.problem.code != "duplicate_key"]
+                self.count(found)
+                yield from found
 
     def count(self, findings: list[Finding]) -> None:
         """Add findings to the error and warning counts."""

@@ -18,6 +18,8 @@ from validator.render._rules import RULES as RULES_TEXT
 from validator.render._rules import help_markdown, help_text, rule_url
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from validator._problem import Problem
 
 
@@ -79,6 +81,27 @@ class Reporter:
         """Finish the output once every finding has been reported."""
 
 
+#: Findings of one problem repeat (a retired model's warning on every request of it), so
+#: reporters render the part of a finding that depends on the problem alone once; the
+#: caches are emptied when full, so a run of all-different problems stays in constant memory.
+_CACHE_SIZE: Final = 4096
+
+
+def _cached(cache: dict[Any, str], key: Any, render: Callable[[Any], str]) -> str:
+    """``render(key)``, remembered in ``cache`` (an unhashable key is rendered each time)."""
+    try:
+        return cache[key]
+    except KeyError:
+        pass
+    except TypeError:
+        return render(key)
+    text = render(key)
+    if len(cache) >= _CACHE_SIZE:
+        cache.clear()
+    cache[key] = text
+    return text
+
+
 # --- text ---------------------------------------------------------------------------
 
 _RESET: Final = "\x1b[0m"
@@ -100,12 +123,24 @@ class TextReporter(Reporter):
         """Colour ``text`` when writing to a terminal."""
         return f"{_STYLE[style]}{text}{_RESET}" if self.color else text
 
+    def __init__(self, out: IO[str], *, color: bool = False, quiet: bool = False) -> None:
+        super().__init__(out, color=color, quiet=quiet)
+        self._tails: dict[Problem, str] = {}
+
     def report(self, finding: Finding) -> None:
         p = finding.problem
-        where = self.paint(f"{finding.file}:{finding.line}:{finding.column}:", "file")
+        tail = _cached(self._tails, p, self.tail)
+        if self.color:
+            where = self.paint(f"{finding.file}:{finding.line}:{finding.column}:", "file")
+            self.out.write(f"{where}{tail}")
+        else:
+            self.out.write(f"{finding.file}:{finding.line}:{finding.column}:{tail}")
+
+    def tail(self, p: Problem) -> str:
+        """What follows ``file:line:col:`` for a problem, the same wherever it is found."""
         severity = self.paint(p.severity, p.severity)
         hint = self.paint(f" (hint: {p.hint})", "hint") if p.hint else ""
-        self.out.write(f"{where} {severity} {self.paint(p.code, 'code')} {p.message}{hint}\n")
+        return f" {severity} {self.paint(p.code, 'code')} {p.message}{hint}\n"
 
     def close(self, summary: Summary) -> None:
         if self.quiet:
@@ -152,18 +187,24 @@ class GithubReporter(Reporter):
 
     name = "github"
 
+    def __init__(self, out: IO[str], *, color: bool = False, quiet: bool = False) -> None:
+        super().__init__(out, color=color, quiet=quiet)
+        self._files: dict[str, str] = {}
+        self._tails: dict[Problem, str] = {}
+
     def report(self, finding: Finding) -> None:
         p = finding.problem
-        props = ",".join(
-            (
-                f"file={_escape_property(finding.file)}",
-                f"line={finding.line}",
-                f"col={finding.column}",
-                f"title={_escape_property(p.code)}",
-            )
+        file = _cached(self._files, finding.file, _escape_property)
+        tail = _cached(self._tails, p, _github_tail)
+        self.out.write(
+            f"::{p.severity} file={file},line={finding.line},col={finding.column},{tail}"
         )
-        message = f"{p.message} (hint: {p.hint})" if p.hint else p.message
-        self.out.write(f"::{p.severity} {props}::{_escape_data(message)}\n")
+
+
+def _github_tail(p: Problem) -> str:
+    """``title=CODE::message``, the end of a workflow command, for a problem."""
+    message = f"{p.message} (hint: {p.hint})" if p.hint else p.message
+    return f"title={_escape_property(p.code)}::{_escape_data(message)}\n"
 
 
 # --- spooled reports: JSON and SARIF ------------------------------------------------
@@ -172,16 +213,30 @@ class GithubReporter(Reporter):
 class _Spooled(Reporter):
     """Findings are serialised as they come and kept in a spool until the summary is known."""
 
+    #: Findings are rendered into a batch, and the batch is spooled this many at a time.
+    BATCH: ClassVar[int] = 256
+
     def __init__(self, out: IO[str], *, color: bool = False, quiet: bool = False) -> None:
         super().__init__(out, color=color, quiet=quiet)
         self.spool: IO[str] | None = None
         self.count = 0
+        self.batch: list[str] = []
 
     def item(self, finding: Finding) -> str:
         """One finding as a line of JSON (without the trailing comma)."""
         raise NotImplementedError
 
     def report(self, finding: Finding) -> None:
+        batch = self.batch
+        batch.append(self.item(finding))
+        self.count += 1
+        if len(batch) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Spool the batch of rendered findings."""
+        if not self.batch:
+            return
         if self.spool is None:
             import tempfile  # noqa: PLC0415 - only when there is something to spool
 
@@ -192,13 +247,14 @@ class _Spooled(Reporter):
                 errors="backslashreplace",
                 newline="\n",
             )
-        if self.count:
+        elif self.count > len(self.batch):  # findings spooled before this batch
             self.spool.write(",\n")
-        self.spool.write(self.item(finding))
-        self.count += 1
+        self.spool.write(",\n".join(self.batch))
+        self.batch = []
 
     def items(self, indent: str) -> None:
         """Copy the spooled findings to the output, indented."""
+        self.flush()
         if self.spool is None:
             return
         spool = self.spool
@@ -214,13 +270,41 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _problem_fields(p: Problem) -> str:
+    """``"severity": ..., "hint": ...``: a problem's part of a finding's JSON form."""
+    fields = (
+        ("severity", p.severity),
+        ("code", p.code),
+        ("param", p.param),
+        ("path", p.path),
+        ("message", p.message),
+        ("hint", p.hint),
+    )
+    return ", ".join(f'"{key}": {_dumps(value)}' for key, value in fields)
+
+
 class JsonReporter(_Spooled):
     """``{"ok", "summary": {...}, "problems": [...]}``, one problem per line."""
 
     name = "json"
 
+    def __init__(self, out: IO[str], *, color: bool = False, quiet: bool = False) -> None:
+        super().__init__(out, color=color, quiet=quiet)
+        self._strings: dict[str | None, str] = {}
+        self._problems: dict[Problem, str] = {}
+
     def item(self, finding: Finding) -> str:
-        return _dumps(finding.to_dict())
+        # ``_dumps(finding.to_dict())``, assembled from pieces rendered once each: the
+        # file and model names, and the problem's fields (severity to hint).
+        strings = self._strings
+        file = _cached(strings, finding.file, _dumps)
+        model = _cached(strings, finding.model, _dumps)
+        problem = _cached(self._problems, finding.problem, _problem_fields)
+        document = "null" if finding.document is None else int.__repr__(finding.document)
+        return (
+            f'{{"file": {file}, "document": {document}, "line": {finding.line:d}, '
+            f'"column": {finding.column:d}, {problem}, "model": {model}}}'
+        )
 
     def close(self, summary: Summary) -> None:
         counts = {
@@ -301,11 +385,16 @@ class SarifReporter(_Spooled):
         super().__init__(out, color=color, quiet=quiet)
         self.root = _source_root()
         self.seen: dict[str, int] = {}
+        self._artifacts: dict[str, dict[str, str]] = {}
 
     def item(self, finding: Finding) -> str:
         p = finding.problem
         message = f"{p.message} (hint: {p.hint})" if p.hint else p.message
-        artifact = _artifact(finding.file, self.root)
+        artifact = self._artifacts.get(finding.file)
+        if artifact is None:
+            if len(self._artifacts) >= _CACHE_SIZE:
+                self._artifacts.clear()
+            artifact = self._artifacts[finding.file] = _artifact(finding.file, self.root)
         key = "\0".join((artifact["uri"], p.code, p.path, finding.model or ""))
         digest = hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32]
         self.seen[digest] = count = self.seen.get(digest, 0) + 1
