@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,8 +46,6 @@ if TYPE_CHECKING:
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-# One venv per checkout: two worktrees benchmarking at once never reinstall under each other.
-DEFAULT_VENV = Path(tempfile.gettempdir()) / f"capspec-bench-venv-{ROOT.name}"
 README_START = "<!-- bench/run.py: speed start -->"
 README_END = "<!-- bench/run.py: speed end -->"
 PARTS = ("library", "startup", "throughput", "scale")
@@ -192,20 +191,27 @@ def quiet(command: list[str], **kwargs: object) -> str:
     return str(done.stdout)
 
 
-def prepare_venv(path: Path, *, install: bool) -> Venv:
-    """The venv, with this tree installed as a wheel (not editable) when install."""
+def prepare_venv(path: Path, tree: Path, *, install: bool) -> Venv:
+    """The venv, with tree installed as a wheel (not editable) when install."""
     venv = Venv(path)
     if install:
         if not Path(venv.python).exists():
             print(f"bench: creating {path}", flush=True)
             quiet([sys.executable, "-m", "venv", str(path)])
-        print(f"bench: pip install {ROOT}[bench] into {path} (not editable)", flush=True)
-        quiet([venv.python, "-m", "pip", "install", "-q", f"{ROOT}[bench]"])
+        print(f"bench: pip install {tree}[bench] into {path} (not editable)", flush=True)
+        # The bench extra as this bench needs it, whatever tree's pyproject says.
+        quiet([venv.python, "-m", "pip", "install", "-q", f"{tree}", *bench_extra()])
         # The same version number would leave an older build in place: always reinstall.
         quiet(
-            [venv.python, "-m", "pip", "install", "-q", "--force-reinstall", "--no-deps", str(ROOT)]
+            [venv.python, "-m", "pip", "install", "-q", "--force-reinstall", "--no-deps", str(tree)]
         )
     return venv
+
+
+def bench_extra() -> list[str]:
+    """The requirements of this checkout's bench extra (pyproject.toml)."""
+    with (ROOT / "pyproject.toml").open("rb") as handle:
+        return list(tomllib.load(handle)["project"]["optional-dependencies"]["bench"])
 
 
 def environment(work: Path) -> dict[str, str]:
@@ -219,14 +225,14 @@ def environment(work: Path) -> dict[str, str]:
     return env
 
 
-def origin(venv: Venv, work: Path, env: dict[str, str]) -> str:
-    """Where the venv imports validator from; refuses this tree (an editable install)."""
+def origin(venv: Venv, work: Path, env: dict[str, str], tree: Path) -> str:
+    """Where the venv imports validator from; refuses a source tree (an editable install)."""
     found = quiet(
         [venv.python, "-c", "import validator; print(validator.__file__)"], cwd=work, env=env
     ).strip()
-    if Path(found).resolve().is_relative_to(ROOT):
+    if any(Path(found).resolve().is_relative_to(source) for source in {ROOT, tree}):
         raise SystemExit(
-            f"bench: {venv.path} imports validator from this tree ({found}); "
+            f"bench: {venv.path} imports validator from a source tree ({found}); "
             "the figures need a non-editable install"
         )
     return found
@@ -601,6 +607,23 @@ def venv_versions(venv: Venv, work: Path, env: dict[str, str]) -> dict[str, str]
     return dict(json.loads(quiet([venv.python, "-c", script, *names], cwd=work, env=env)))
 
 
+def git_head(tree: Path) -> str:
+    """The checkout's commit, and whether its work tree had changes."""
+    head = subprocess.run(
+        ["git", "-C", str(tree), "log", "-1", "--format=%h"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "-C", str(tree), "status", "--porcelain", "--untracked-files=no"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    return f"commit {head or 'unknown'}{' with uncommitted changes' if dirty else ''}"
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write text to path through a temporary file beside it: never half-written."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -682,8 +705,15 @@ def main() -> None:
     parser.add_argument(
         "--venv",
         type=Path,
-        default=DEFAULT_VENV,
-        help=f"the benchmark venv (default {DEFAULT_VENV})",
+        help=f"the benchmark venv (default {tempfile.gettempdir()}/capspec-bench-venv-<checkout "
+        "folder>: one per checkout, so two never reinstall under each other)",
+    )
+    parser.add_argument(
+        "--tree",
+        type=Path,
+        default=ROOT,
+        help="the capspec checkout to install and measure (default: this one); "
+        "the bench itself is always this checkout's",
     )
     parser.add_argument(
         "--no-install", action="store_true", help="use --venv as it is: install nothing into it"
@@ -697,12 +727,14 @@ def main() -> None:
     started = time.perf_counter()
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     load_before = os.getloadavg()
-    venv = prepare_venv(args.venv.resolve(), install=not args.no_install)
+    tree = args.tree.resolve()
+    venv_path = args.venv or Path(tempfile.gettempdir()) / f"capspec-bench-venv-{tree.name}"
+    venv = prepare_venv(venv_path.resolve(), tree, install=not args.no_install)
     report = Report(clock=args.clock)
     with tempfile.TemporaryDirectory(prefix="capspec-bench-") as tmp:
         work = Path(tmp)
         env = environment(work)
-        where = origin(venv, work, env)
+        where = origin(venv, work, env, tree)
         print(f"bench: validator imported from {where}", flush=True)
         versions = venv_versions(venv, work, env)
         bench = Bench(venv, work, env, args.quick, args.clock)
@@ -745,7 +777,10 @@ def main() -> None:
             "",
             f"* {machine()}",
             f"* load average (1, 5, 15 min): {loads} at the start / end; the machine was shared",
-            f"* capspec installed from this tree with `pip install .` (not editable) into {venv.path};",
+            (
+                f"* capspec installed from {'this tree' if tree == ROOT else tree} with `pip install .` "
+                f"(not editable, {git_head(tree)}) into {venv.path};"
+            ),
             f"  validator imported from `{where}`",
             *(f"* {name} {version}" for name, version in versions.items()),
             "",
