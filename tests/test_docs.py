@@ -49,7 +49,7 @@ def test_the_check_command_passes_on_the_committed_docs():
 def test_every_model_has_a_page_and_every_generated_file_carries_the_marker(spec):
     files = _docsgen.generate(spec)
     pages = {_docsgen.page_name(m) for m in spec.models}
-    assert set(files) == {"index.md", "matrix.md", "rules.md"} | pages
+    assert set(files) == {"index.md", "matrix.md", "rules.md", "migrations.md"} | pages
     for name, text in files.items():
         marker = _docsgen.MARKER if name != "rules.md" else _docsgen.GENERATED
         assert text.startswith(marker), name
@@ -184,7 +184,7 @@ def test_no_readme_writes_only_the_docs(tmp_path, spec):
         p.relative_to(tmp_path / "site").as_posix() for p in (tmp_path / "site").rglob("*.md")
     )
     assert written == sorted(_docsgen.generate(spec))
-    assert f"{len(spec.models) + 3} files written" in result.stdout
+    assert f"{len(spec.models) + len(_docsgen.FIXED)} files written" in result.stdout
     again = run("docs", "--out", str(tmp_path / "site"), "--no-readme")
     assert "0 files written" in again.stdout
 
@@ -283,3 +283,22 @@ def test_the_readme_problem_codes_section_names_every_request_code():
     missing = sorted(code for code in request_codes if f"`{code}`" not in section)
     assert missing == []
     assert "(docs/rules.md)" in section
+
+
+def test_the_migrations_page_names_every_successor_and_rule(spec):
+    page = _docsgen.generate(spec)["migrations.md"]
+    for model in spec.models.values():
+        successor = model.lifecycle.replaced_by
+        row = f"| {_docsgen._link(model)} |"
+        lines = [x for x in page.splitlines() if x.startswith(row)]
+        if model.lifecycle.status == "active" and successor is None:
+            assert lines == [], model.id
+            continue
+        (line,) = lines
+        if successor is not None:
+            assert _docsgen.page_name(successor.model) in line, model.id
+    rules = [
+        x.split("`")[1] for x in page.split("## Rules", 1)[1].splitlines() if x.startswith("| `")
+    ]
+    assert rules == list(spec.migrations)
+    assert "FLUX.1 Schnell" in page and "[FLUX.2 Dev]" in page

@@ -30,7 +30,8 @@ README_END: Final = "<!-- capspec:table:end -->"
 INDEX: Final = "index.md"
 MATRIX: Final = "matrix.md"
 RULES: Final = "rules.md"
-FIXED: Final = (INDEX, MATRIX, RULES)
+MIGRATIONS: Final = "migrations.md"
+FIXED: Final = (INDEX, MATRIX, RULES, MIGRATIONS)
 """The generated files besides the model pages."""
 MODELS: Final = "models"
 
@@ -80,7 +81,8 @@ def render_index(spec: Spec) -> str:
             f"{spec.checked}). The [compatibility matrix]({MATRIX}) shows which parameters each "
             "model takes; each model's page gives types, bounds, defaults, rules and sources. "
             "The same facts on the command line: `capspec models`, `capspec explain MODEL`, "
-            "`capspec table`."
+            f"`capspec table`. Successors and migration rules: [{MIGRATIONS}]({MIGRATIONS}); "
+            f"problem codes: [{RULES}]({RULES})."
         ),
         "",
         "| Model | Id | Family | Endpoint | Status |",
@@ -133,6 +135,61 @@ def render_matrix(spec: Spec) -> str:
         matrix = _tables.build(spec, members)
         lines += ["", f"## {family}", "", _tables.render_markdown(matrix).rstrip("\n"), ""]
         lines.append("Models: " + ", ".join(_link(m) + f" (`{m.id}`)" for m in members) + ".")
+    return "\n".join(lines) + "\n"
+
+
+def render_migrations(spec: Spec) -> str:
+    """``migrations.md``: each model not active (or with a successor), then the rules."""
+    moving = [
+        m for m in spec.models.values() if m.lifecycle.status != "active" or m.lifecycle.replaced_by
+    ]
+    lines = [
+        MARKER,
+        "",
+        "# Migrating off retired and deprecated models",
+        "",
+        (
+            "`capspec migrate` moves each request to `--to MODEL` or to its model's successor, "
+            "by the rules below (the `migrations:` section of `capabilities.yaml`); "
+            "`capspec lint --migrate-to MODEL` shows what would fail there, rewriting nothing. "
+            f"{len(moving)} of the {len(spec.models)} models are not active or name a successor."
+        ),
+        "",
+        "## Successors",
+        "",
+        "| Model | Status | Successor | Why |",
+        "| --- | --- | --- | --- |",
+    ]
+    for model in moving:
+        successor = model.lifecycle.replaced_by
+        target = (
+            _link(spec.models[successor.model])
+            if successor and successor.model in spec.models
+            else f"`{successor.model}`"
+            if successor
+            else "none: `--to MODEL` is needed"
+        )
+        why = successor.note if successor and successor.note else ""
+        if successor and successor.sources:
+            why = f"{why} ({', '.join(successor.sources)})".strip()
+        lines.append(
+            f"| {_link(model)} | {_cell(_describe.status_text(model))} | {target} | {_cell(why)} |"
+        )
+    lines += [
+        "",
+        "## Rules",
+        "",
+        (
+            "As `capabilities.yaml` lists them; each change `migrate` reports names its "
+            "rule, as in `(migration rule size_menu)`."
+        ),
+        "",
+    ]
+    lines += ["| Rule | What it does | Sources |", "| --- | --- | --- |"]
+    for name, rule in spec.migrations.items():
+        note = " ".join(str(rule.get("note", "")).split())
+        sources = ", ".join(rule.get("sources", ()))
+        lines.append(f"| `{name}` | {_cell(note)} | {sources} |")
     return "\n".join(lines) + "\n"
 
 
@@ -246,6 +303,7 @@ def generate(spec: Spec) -> dict[str, str]:
     files = {
         INDEX: render_index(spec),
         MATRIX: render_matrix(spec),
+        MIGRATIONS: render_migrations(spec),
         RULES: _rules.render_page(
             GENERATED + " from validator/render/_rules.py; do not edit by hand. -->"
         ),
