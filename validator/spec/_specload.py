@@ -101,8 +101,8 @@ def _cache_write(digest: str, resolved: dict[str, Any]) -> None:
 def resolve_text(text: str, shown: str) -> dict[str, Any]:
     """Parse, check and resolve spec text; raise SpecError listing every issue."""
     from validator.files._yaml import YamlError, load_one  # noqa: PLC0415
-    from validator.spec._speccheck import schema_issues  # noqa: PLC0415 - not on cached starts
     from validator.spec._specresolve import Resolver  # noqa: PLC0415
+    from validator.spec._specschema import schema_issues  # noqa: PLC0415 - not on cached starts
 
     try:
         doc = load_one(text, strict=True)
