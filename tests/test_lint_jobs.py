@@ -292,6 +292,24 @@ def test_ctrl_c_stops_the_workers_and_writes_nothing(tmp_path: Path, later: floa
         assert not Path(f"/proc/{pid}").exists() or "Z" in _state(pid)
 
 
+def test_workers_of_a_killed_run_end_too(tmp_path: Path):
+    log = tmp_path / "big.jsonl"
+    log.write_bytes(jsonl([LINES[i % 4] for i in range(60_000)]))
+    command = [sys.executable, "-m", "validator", "lint", "--isolated", "-j", "2", str(log)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while len(_children(process.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    workers = _children(process.pid)
+    assert len(workers) == 2
+    process.kill()
+    process.wait()
+    deadline = time.monotonic() + 30
+    while any(_state(pid) != "Z" for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [_state(pid) for pid in workers] == ["Z", "Z"]  # ended (reaped, or a zombie)
+
+
 def _children(pid: int) -> list[int]:
     try:
         text = Path(f"/proc/{pid}/task/{pid}/children").read_text()

@@ -60,6 +60,8 @@ BATCH_FILES: Final = 64
 BATCH_BYTES: Final = 1 << 20
 #: Tasks in flight per process: enough to keep each busy, few enough to keep memory flat.
 AHEAD: Final = 3
+#: Seconds between a worker's checks that its parent is alive.
+ORPHAN_CHECK: Final = 0.5
 _SKIP: Final = 1 << 16
 
 
@@ -112,6 +114,18 @@ def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to answer
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    import threading  # noqa: PLC0415
+
+    threading.Thread(target=_orphaned, args=(os.getppid(),), daemon=True).start()
+
+
+def _orphaned(parent: int) -> None:
+    """End this worker once its parent is gone (killed), rather than wait for work forever."""
+    import time  # noqa: PLC0415
+
+    while os.getppid() == parent:
+        time.sleep(ORPHAN_CHECK)
+    os._exit(1)
 
 
 @contextlib.contextmanager
