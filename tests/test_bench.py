@@ -162,3 +162,45 @@ def test_readme_block_replaces_only_between_the_markers(tmp_path):
     readme.write_text("no markers\n", encoding="utf-8")
     with pytest.raises(SystemExit, match="no <!-- bench"):
         run.update_readme(readme, block)
+
+
+def _bench(tmp_path: Path) -> run.Bench:
+    # This interpreter's own prefix stands in for the benchmark venv (bin/python).
+    venv = run.Venv(Path(sys.prefix))
+    return run.Bench(venv, tmp_path, run.environment(tmp_path), quick=True, clock="wall")
+
+
+def test_a_command_runs_with_its_exit_code_output_and_times(tmp_path):
+    out = tmp_path / "out.txt"
+    done = _bench(tmp_path).run_once(
+        [sys.executable, "-c", "print('hello'); sum(range(10**6)); raise SystemExit(3)"], out
+    )
+    assert done.exit_code == 3
+    assert out.read_text() == "hello\n"
+    assert done.wall > 0 and done.cpu > 0 and done.max_rss_kib > 0
+
+
+def test_a_commands_peak_memory_is_its_own_not_the_orchestrators(tmp_path):
+    # A child forked straight from a big parent would report the parent's peak.
+    ballast = bytearray(300 * 2**20)
+    for page in range(0, len(ballast), 4096):
+        ballast[page] = 1
+    done = _bench(tmp_path).run_once([sys.executable, "-c", "pass"])
+    assert done.max_rss_kib < 100 * 1024
+    grown = _bench(tmp_path).run_once(
+        [sys.executable, "-c", "b = bytearray(200 * 2**20); b[::4096] = b'x' * len(b[::4096])"]
+    )
+    assert grown.max_rss_kib > 200 * 1024
+    del ballast
+
+
+def test_rounds_of_commands_refuse_an_unexpected_exit_code(tmp_path, capsys):
+    commands = {
+        "ok": run.Command([sys.executable, "-c", "pass"]),
+        "fails": run.Command([sys.executable, "-c", "raise SystemExit(1)"]),
+    }
+    with pytest.raises(SystemExit, match="fails exited 1, expected 0"):
+        _bench(tmp_path).rounds(commands, 2, "test")
+    runs = _bench(tmp_path).rounds({"ok": commands["ok"]}, 2, "test")
+    assert len(runs["ok"]) == 2
+    assert "test round 2/2: ok" in capsys.readouterr().out
