@@ -79,7 +79,10 @@ PROBES: list[tuple[str, dict[str, Any]]] = [
     ("width above 2048", {**VALID, "width": 2056}),
     ("width below 256", {**VALID, "width": 248}),
     ("height not a multiple of 8", {**VALID, "height": 772}),
-    ("width a float", {**VALID, "width": 1024.5}),
+    ("width a fraction", {**VALID, "width": 1024.5}),
+    ("width a whole float", {**VALID, "width": 1024.0}),
+    ("steps a fraction", {**VALID, "steps": 28.5}),
+    ("seed a whole float", {**VALID, "seed": 7.0}),
     ("width a bool", {**VALID, "width": True}),
     ("steps 0", {**VALID, "steps": 0}),
     ("steps 50", {**VALID, "steps": 50}),
@@ -106,11 +109,29 @@ PROBES: list[tuple[str, dict[str, Any]]] = [
 # --- faithful models of FLUX.2 Dev ---------------------------------------------------
 # Written from `capspec explain black-forest-labs/FLUX.2-dev`: the error bounds (not
 # the advice, which only warns), defaults, enums and forbidden extras. Types strict as
-# JSON's: no "1024" for 1024, no true for 1. An optional parameter without a default is
-# absent, not null: pydantic's fields say default=None without admitting None (a default
-# is not validated), msgspec's use UNSET; both leave it out of the filled-in request.
+# JSON's: no "1024" for 1024, no true for 1; an integer is JSON's, so 1024.0 is one (as
+# for capspec and JSON Schema) and 1024.5 is not. An optional parameter without a
+# default is absent, not null: pydantic's fields say default=None without admitting
+# None (a default is not validated), msgspec's use UNSET; both leave it out of the
+# filled-in request.
 
-Side = Annotated[int, Field(ge=256, le=2048, multiple_of=8)]
+
+def integer(low: int, high: int, step: int = 1) -> Any:
+    """pydantic: JSON's integer from low to high, a multiple of step (1024 or 1024.0)."""
+    bounds = {"ge": low, "le": high, "multiple_of": step}
+    return Annotated[int, Field(**bounds)] | Annotated[float, Field(**bounds)]
+
+
+def minteger(low: int, high: int, step: int = 1) -> Any:
+    """msgspec: the same."""
+    meta = msgspec.Meta(ge=low, le=high, multiple_of=step)
+    return Annotated[int, meta] | Annotated[float, meta]
+
+
+Side = integer(256, 2048, 8)
+Steps = integer(1, 50)
+Count = integer(1, 4)
+Seed = integer(-SAFE, SAFE)
 Guidance = Annotated[float, Field(ge=0, le=100)]
 Url = Annotated[str, Field(min_length=1)]
 
@@ -127,11 +148,11 @@ class PydanticFlux2Dev(BaseModel):
     prompt: Annotated[str, Field(min_length=1, max_length=32000)]
     width: Side = 1024
     height: Side = 1024
-    steps: Annotated[int, Field(ge=1, le=50)] = None  # type: ignore[assignment]
+    steps: Steps = None
     guidance_scale: Guidance = None  # type: ignore[assignment]
     guidance: Guidance = None  # type: ignore[assignment]
-    n: Annotated[int, Field(ge=1, le=4)] = 1
-    seed: Annotated[int, Field(ge=-SAFE, le=SAFE)] = None  # type: ignore[assignment]
+    n: Count = 1
+    seed: Seed = None
     response_format: Literal["url", "base64"] = "url"
     output_format: Literal["jpeg", "png"] = "jpeg"
     disable_safety_checker: bool = False
@@ -157,11 +178,11 @@ class _Flux2DevDict(TypedDict):
     prompt: Annotated[str, Field(min_length=1, max_length=32000)]
     width: NotRequired[Side]
     height: NotRequired[Side]
-    steps: NotRequired[Annotated[int, Field(ge=1, le=50)]]
+    steps: NotRequired[Steps]
     guidance_scale: NotRequired[Guidance]
     guidance: NotRequired[Guidance]
-    n: NotRequired[Annotated[int, Field(ge=1, le=4)]]
-    seed: NotRequired[Annotated[int, Field(ge=-SAFE, le=SAFE)]]
+    n: NotRequired[Count]
+    seed: NotRequired[Seed]
     response_format: NotRequired[Literal["url", "base64"]]
     output_format: NotRequired[Literal["jpeg", "png"]]
     disable_safety_checker: NotRequired[bool]
@@ -177,7 +198,7 @@ def _one_guidance_dict(request: _Flux2DevDict) -> _Flux2DevDict:
 
 PYDANTIC_DICT = pydantic.TypeAdapter(Annotated[_Flux2DevDict, AfterValidator(_one_guidance_dict)])
 
-MSide = Annotated[int, msgspec.Meta(ge=256, le=2048, multiple_of=8)]
+MSide = minteger(256, 2048, 8)
 MGuidance = Annotated[float, msgspec.Meta(ge=0, le=100)]
 MUrl = Annotated[str, msgspec.Meta(min_length=1)]
 Unset = msgspec.UnsetType
@@ -193,11 +214,11 @@ class MsgspecFlux2Dev(msgspec.Struct, forbid_unknown_fields=True):
     prompt: Annotated[str, msgspec.Meta(min_length=1, max_length=32000)]
     width: MSide = 1024
     height: MSide = 1024
-    steps: Annotated[int, msgspec.Meta(ge=1, le=50)] | Unset = msgspec.UNSET
+    steps: minteger(1, 50) | Unset = msgspec.UNSET
     guidance_scale: MGuidance | Unset = msgspec.UNSET
     guidance: MGuidance | Unset = msgspec.UNSET
-    n: Annotated[int, msgspec.Meta(ge=1, le=4)] = 1
-    seed: Annotated[int, msgspec.Meta(ge=-SAFE, le=SAFE)] | Unset = msgspec.UNSET
+    n: minteger(1, 4) = 1
+    seed: minteger(-SAFE, SAFE) | Unset = msgspec.UNSET
     response_format: Literal["url", "base64"] = "url"
     output_format: Literal["jpeg", "png"] = "jpeg"
     disable_safety_checker: bool = False

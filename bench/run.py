@@ -373,7 +373,8 @@ def library(report: Report, bench: Bench) -> None:
         "and IQR, on wall time and on this thread's CPU time (`time.thread_time`). Before timing, every contender's",
         "verdict is checked to equal capspec's on the measured requests and on probes of each",
         "FLUX.2 Dev constraint; pydantic and msgspec are strict models of the same bounds,",
-        "multiples, enums, defaults and forbidden extras (`bench/library.py`).",
+        'multiples, enums, defaults and forbidden extras, with JSON\'s types (no "1024" for 1024,',
+        "no true for 1; 1024.0 is an integer, as for capspec) (`bench/library.py`).",
         "",
     ]
     for key in ("e", "f", "g", "h"):
