@@ -110,17 +110,21 @@ def _add(linter: Linter, counts: _Counts) -> None:
 _LINTER: Linter | None = None
 
 
-def _worker_init() -> None:
+def _worker_init(parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to answer
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     import threading  # noqa: PLC0415
 
-    threading.Thread(target=_orphaned, args=(os.getppid(),), daemon=True).start()
+    threading.Thread(target=_orphaned, args=(parent,), daemon=True).start()
 
 
 def _orphaned(parent: int) -> None:
-    """End this worker once its parent is gone (killed), rather than wait for work forever."""
+    """End this worker once its parent is gone (killed), rather than wait for work forever.
+
+    ``parent`` is the pid the parent had before forking: one killed before this
+    worker started is noticed too.
+    """
     import time  # noqa: PLC0415
 
     while os.getppid() == parent:
@@ -426,7 +430,10 @@ def _executor(jobs: int) -> Executor:
         with contextlib.suppress(Exception):
             std.flush()
     return ProcessPoolExecutor(
-        jobs, mp_context=multiprocessing.get_context("fork"), initializer=_worker_init
+        jobs,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_worker_init,
+        initargs=(os.getpid(),),
     )
 
 
