@@ -118,6 +118,7 @@ FORMATS = [
     ["--select", "invalid_json,out_of_range,too_large,empty_file"],
     ["--ignore", "duplicate_key,invalid_encoding", "--warnings-as-errors"],
     ["--policy", "fix", "--format", "json"],
+    ["--migrate-to", "successor"],
 ]
 
 
