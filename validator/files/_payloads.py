@@ -11,6 +11,7 @@ import io
 import json
 import math
 from collections.abc import Callable
+from operator import itemgetter
 from typing import IO, TYPE_CHECKING, Any, Final, NamedTuple, Protocol
 
 from validator._problem import Overflow
@@ -28,6 +29,7 @@ from validator.files._sources import (
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from types import ModuleType
 
     from validator.files._locate import LazyPositions, Path, Position
     from validator.files._yaml import Document
@@ -93,34 +95,59 @@ class Origin:
         return [(path[size:], pos) for path, pos in repeats if path[:size] == self.prefix]
 
 
-class _LineOrigin(Origin):
-    """A JSONL line."""
+class _LineOrigin(tuple, Origin):  # type: ignore[type-arg]
+    """A JSONL line: ``(text, line, repeated, raw)``, made in C for every line read.
+
+    The fields are read through ``itemgetter`` properties (C calls too): a clean line
+    costs no Python-level call for its origin.
+    """
+
+    __slots__ = ()
 
     kind = "jsonl"
-
-    __slots__ = ("_cache", "line", "raw", "repeated", "text")
-
-    def __init__(self, text: str, line: int, repeated: bool, raw: bytes) -> None:
-        self.text = text
-        self.line = line
-        self.repeated = repeated
-        self.raw = raw  # the line as read, line ending included
-        self._cache: LazyPositions | None = None
+    text: str = property(itemgetter(0))  # type: ignore[assignment]
+    line: int = property(itemgetter(1))  # type: ignore[assignment]
+    repeated: bool = property(itemgetter(2))  # type: ignore[assignment]
+    raw: bytes = property(itemgetter(3))  # type: ignore[assignment] # the line as read, line end included
 
     def _scanner(self) -> LazyPositions:
-        if self._cache is None:
-            from validator.files._locate import LazyPositions  # noqa: PLC0415 - only when needed
-
-            self._cache = LazyPositions(self.text, self.line)
-        return self._cache
+        # The one line being located is remembered: its problems are located one after another.
+        global _last_scanned
+        last = _last_scanned
+        if last[0] is self:
+            return last[1]  # type: ignore[no-any-return]
+        scanner: LazyPositions = (_locate or _scanning()).LazyPositions(self[0], self[1])
+        _last_scanned = (self, scanner)
+        return scanner
 
     def positions(self) -> tuple[dict[Path, Position], dict[Path, Position], list[Any]]:
         found = self._scanner().complete()
         return found.keys, found.values, found.duplicates
 
     def locate(self, path: Path | None, param: str | None) -> Position:
-        found = self._scanner().find((), path, param, last=self.repeated)
+        text, line, repeated, _ = self
+        if path is not None and len(path) == 1 and not repeated:
+            # A top-level key, most often the first one (the model): no scan at all.
+            column = (_locate or _scanning()).first_key(text, path[0])
+            if column:
+                return line, column
+        found = self._scanner().find((), path, param, last=repeated)
         return found if found is not None else (1, 1)
+
+
+_last_scanned: tuple[Any, Any] = (None, None)
+_new = tuple.__new__  # a tuple subclass's instance made in C, without a Python-level call
+_locate: ModuleType | None = None
+
+
+def _scanning() -> ModuleType:
+    """``validator.files._locate``, imported on first use: clean runs never need it."""
+    global _locate
+    if _locate is None:
+        from validator.files import _locate as module  # noqa: PLC0415
+
+        _locate = module
+    return _locate
 
 
 class _SharedText:
@@ -456,8 +483,8 @@ def read_jsonl(
             else:
                 if end == len(text) or text[end:] == "\n" or text[end:].isspace():
                     document += 1
-                    origin = _LineOrigin(text, line, decoder.repeats != before, raw)
-                    yield Request(document, value, origin)
+                    origin = _new(_LineOrigin, (text, line, decoder.repeats != before, raw))
+                    yield _new(Request, (document, value, origin))
                     continue
             decoder.repeats = before
         if line == 1 and text.startswith("\ufeff"):
@@ -476,7 +503,8 @@ def read_jsonl(
                 passthrough(raw)
             yield exc.broken._replace(document=document)
             continue
-        yield Request(document, value, _LineOrigin(text, line, decoder.repeats != before, raw))
+        origin = _new(_LineOrigin, (text, line, decoder.repeats != before, raw))
+        yield Request(document, value, origin)
     if document < 0:
         yield Broken("empty_file", "the file is empty: it holds no request", 1, 1)
 

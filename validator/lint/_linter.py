@@ -7,6 +7,7 @@ are computed for requests that have problems, never for clean ones.
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import IO, TYPE_CHECKING, Any
 
 from validator._problem import Problem, json_path, quote
@@ -57,31 +58,35 @@ def broken_finding(name: str, broken: Broken) -> Finding:
 
 def locate(name: str, request: Request, problems: list[Problem]) -> list[Finding]:
     """Tie each problem of a request (and any key it repeats) to a line and column."""
-    origin = request.origin
-    document = request.document
-    model = model_of(request.value)
-    out = [
-        Finding(name, document, line, column, duplicate_problem(path), model)
-        for path, (line, column) in origin.duplicates()
-    ]
+    document, value, origin = request
+    model = value.get("model") if type(value) is dict else None
+    if type(model) is not str:
+        model = None
+    out = (
+        [
+            Finding(name, document, line, column, duplicate_problem(path), model)
+            for path, (line, column) in origin.duplicates()
+        ]
+        if origin.repeated
+        else []
+    )
     where = origin.locate
+    paths = _PATHS
     for problem in problems:
-        line, column = where(_parse_path(problem.path), problem.param)
-        out.append(Finding(name, document, line, column, problem, model))
+        path = problem.path
+        line, column = where(paths[path] if path in paths else _parse_path(path), problem.param)
+        out.append(_new(Finding, (name, document, line, column, problem, model)))
     if len(out) > 1:  # in file order: requests come in file order, so the whole file is
-        out.sort(key=_position)
+        out.sort(key=_POSITION)
     return out
 
 
 _PATHS: dict[str, Path | None] = {}
+_new = tuple.__new__  # a Finding from its fields, without NamedTuple's Python-level __new__
 
 
 def _parse_path(path: str) -> Path | None:
     """``parse_path``, remembered: the same few paths come back request after request."""
-    try:
-        return _PATHS[path]
-    except KeyError:
-        pass
     from validator.files._locate import parse_path  # noqa: PLC0415 - clean runs never need it
 
     parts = parse_path(path)
@@ -90,8 +95,7 @@ def _parse_path(path: str) -> Path | None:
     return parts
 
 
-def _position(finding: Finding) -> tuple[int, int]:
-    return finding.line, finding.column
+_POSITION = itemgetter(2, 3)  # a Finding's line and column
 
 
 class Linter:

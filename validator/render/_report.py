@@ -296,14 +296,15 @@ class JsonReporter(_Spooled):
     def item(self, finding: Finding) -> str:
         # ``_dumps(finding.to_dict())``, assembled from pieces rendered once each: the
         # file and model names, and the problem's fields (severity to hint).
+        file, document, line, column, problem, model = finding
         strings = self._strings
-        file = _cached(strings, finding.file, _dumps)
-        model = _cached(strings, finding.model, _dumps)
-        problem = _cached(self._problems, finding.problem, _problem_fields)
-        document = "null" if finding.document is None else int.__repr__(finding.document)
+        problems = self._problems
         return (
-            f'{{"file": {file}, "document": {document}, "line": {finding.line:d}, '
-            f'"column": {finding.column:d}, {problem}, "model": {model}}}'
+            f'{{"file": {strings.get(file) or _cached(strings, file, _dumps)}, '
+            f'"document": {"null" if document is None else int.__repr__(document)}, '
+            f'"line": {line:d}, "column": {column:d}, '
+            f"{problems.get(problem) or _cached(problems, problem, _problem_fields)}, "
+            f'"model": {strings.get(model) or _cached(strings, model, _dumps)}}}'
         )
 
     def close(self, summary: Summary) -> None:
