@@ -5,6 +5,10 @@ The payload commands (lint, normalize) also share policies, --max-size, streams 
 The command modules (``_app``, ``_docs``, ``_lint``, ``_normalize``) import this one;
 it imports none of them.
 
+click is imported where it is used, not here: ``capspec lint FILE...`` runs without
+it (``validator/cli/__init__.py``), and prints through :func:`echo`, which is
+``click.echo`` imported when a message is printed.
+
 Exit codes, for every command: 0 clean; 1 findings (problems in the requests, or
 stale generated files); 2 the command could not do its job: a usage error, a spec
 that cannot be loaded, an unknown model name, output that cannot be written.
@@ -17,13 +21,13 @@ import os
 import sys
 from typing import IO, TYPE_CHECKING, Any, NoReturn
 
-import click
-
 from validator.errors import SpecError
 from validator.files._sources import DEFAULT_MAX_SIZE, format_size
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
+
+    import click
 
     from validator.check._normalize import Normalized
     from validator.files._config import Config
@@ -37,6 +41,13 @@ EXIT_USAGE = 2
 SPEC_HELP = "Capability spec to use (default: the spec bundled with capspec)."
 
 
+def echo(message: str, *, err: bool = False) -> None:
+    """``click.echo``, with click imported only when something is printed."""
+    import click  # noqa: PLC0415 - the plain lint path runs without click
+
+    click.echo(message, err=err)
+
+
 def load_spec_or_exit(path: str | None) -> Spec:
     """Load the spec; a bad spec is reported with file:line:col and exits 2, never a traceback.
 
@@ -48,16 +59,16 @@ def load_spec_or_exit(path: str | None) -> Spec:
     try:
         return load_spec(path)
     except SpecError as exc:
-        click.echo(str(exc), err=True)
+        echo(str(exc), err=True)
         unreadable = any(issue.line == 0 for issue in exc.issues)
         what = "cannot be read" if unreadable else "is invalid"
-        click.echo(f"capspec: the capability spec {exc.path} {what}", err=True)
+        echo(f"capspec: the capability spec {exc.path} {what}", err=True)
         sys.exit(EXIT_USAGE)
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     """Print ``capspec: message`` on standard error and exit (2 unless told otherwise)."""
-    click.echo(f"capspec: {message}", err=True)
+    echo(f"capspec: {message}", err=True)
     sys.exit(code)
 
 
@@ -89,6 +100,8 @@ def _size(ctx: click.Context, param: click.Parameter, value: Any) -> int:
     """--max-size: bytes from 65536, 64MiB or 64M (2**20), 64MB (10**6)."""
     if isinstance(value, int):
         return value
+    import click  # noqa: PLC0415 - see echo
+
     from validator.files._sources import parse_size  # noqa: PLC0415
 
     try:
@@ -97,15 +110,23 @@ def _size(ctx: click.Context, param: click.Parameter, value: Any) -> int:
         raise click.BadParameter(str(exc), ctx, param) from None
 
 
-max_size_option: Callable[[Callable[..., Any]], Callable[..., Any]] = click.option(
-    "--max-size",
-    metavar="SIZE",
-    callback=_size,
-    default=format_size(DEFAULT_MAX_SIZE).replace(" ", ""),
-    envvar="CAPSPEC_MAX_SIZE",
-    show_envvar=True,
-    help=_MAX_SIZE_HELP,
-)
+#: What ``--max-size`` is when neither the option nor ``CAPSPEC_MAX_SIZE`` is given.
+MAX_SIZE_DEFAULT = format_size(DEFAULT_MAX_SIZE).replace(" ", "")
+
+
+def max_size_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The ``--max-size`` option (``CAPSPEC_MAX_SIZE``), as a click decorator."""
+    import click  # noqa: PLC0415 - see echo
+
+    return click.option(
+        "--max-size",
+        metavar="SIZE",
+        callback=_size,
+        default=MAX_SIZE_DEFAULT,
+        envvar="CAPSPEC_MAX_SIZE",
+        show_envvar=True,
+        help=_MAX_SIZE_HELP,
+    )(function)
 
 
 def stream(name: str) -> IO[str]:
@@ -156,6 +177,8 @@ def migration(spec: Spec, to: str | None, option: str) -> Callable[[Any], Normal
     An unknown target, or a spec without migration rules, is a usage error of ``option``.
     """
     from functools import partial  # noqa: PLC0415
+
+    import click  # noqa: PLC0415 - see echo
 
     from validator.check._migrate import migrate, target_model  # noqa: PLC0415
 
@@ -209,6 +232,8 @@ def filters(config: Config, *, force_exclude: bool) -> Filters:
 
 def config_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """--config FILE and --isolated, as every command that reads the configuration has."""
+    import click  # noqa: PLC0415 - see echo
+
     command = click.option("--isolated", is_flag=True, help="Read no configuration file.")(command)
     return click.option(
         "--config",
@@ -222,6 +247,8 @@ def codes_option(ctx: click.Context, param: click.Parameter, value: Any) -> tupl
     """``--select a,b --select c``: problem codes, each known; None when not given."""
     if not value:
         return None
+    import click  # noqa: PLC0415 - see echo
+
     from validator.files._config import check_codes  # noqa: PLC0415
 
     codes = tuple(code.strip() for item in value for code in item.split(",") if code.strip())

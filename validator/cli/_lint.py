@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from validator.cli._common import (
-    EXIT_OK,
-    EXIT_PROBLEMS,
     POLICIES,
     POLICY_HELP,
     SPEC_HELP,
     codes_option,
     config_options,
-    fail,
-    filters,
-    load_config_or_exit,
-    load_spec_or_exit,
     max_size_option,
-    migration,
 )
 
 _FORMATS = ["text", "json", "github", "sarif"]
@@ -41,17 +32,6 @@ def jobs_option(ctx: click.Context, param: click.Parameter, value: str | None) -
         from validator._problem import quote  # noqa: PLC0415
 
         raise click.BadParameter(f"{quote(value)} is not {_JOBS_ALLOWED}", ctx, param)
-    return jobs
-
-
-def resolve_jobs(jobs: int | None) -> int:
-    """How many processes: 0 means one per CPU; None (not set anywhere) means one."""
-    if jobs is None:
-        return 1
-    if jobs == 0:
-        from validator.lint._parallel import cpu_count  # noqa: PLC0415
-
-        return cpu_count()
     return jobs
 
 
@@ -209,54 +189,24 @@ def lint(  # noqa: PLR0917 - click passes each option as an argument
     Exit codes: 0 no errors (or --exit-zero), 1 errors (or warnings with
     --warnings-as-errors), 2 usage or configuration error.
     """
-    from validator.cli._lintrun import report_to, run  # noqa: PLC0415
-    from validator.files._config import RuleFilter  # noqa: PLC0415
-    from validator.files._sources import collect  # noqa: PLC0415
-    from validator.lint._linter import Linter  # noqa: PLC0415
+    from validator.cli._lintmain import lint_paths  # noqa: PLC0415
 
-    if statistics and fmt != "text":
-        fail("--statistics counts problems in text; leave out --format, or --statistics")
-    if migrate_to is not None and policy not in {None, "strict"}:
-        raise click.UsageError("--migrate-to previews a migration; use it without --policy")
-    paths = paths or (".",)
-    config = load_config_or_exit(config_path, isolated=isolated)
-    spec = load_spec_or_exit(spec_path or config.spec)
-    rewrite = None
-    if migrate_to is not None:
-        to = None if migrate_to == "successor" else migrate_to
-        rewrite = migration(spec, to, "--migrate-to")
-        policy = "strict"
-    select = cli_select if cli_select is not None else config.select
-    ignore = {*config.ignore} - {*(cli_select or ())} | {*(cli_ignore or ())}
-    rules = RuleFilter(config.base, select, tuple(sorted(ignore)), config.per_file_ignores)
-    if warnings_as_errors is None:
-        warnings_as_errors = bool(config.warnings_as_errors)
-    linter = Linter(
-        spec,
-        policy=policy or config.policy or "strict",  # type: ignore[arg-type]
+    lint_paths(
+        paths,
+        fmt=fmt,
+        policy=policy,
+        migrate_to=migrate_to,
+        spec_path=spec_path,
         warnings_as_errors=warnings_as_errors,
+        quiet=quiet,
         max_size=max_size,
-        rewrite=rewrite,
-        rules=rules,
+        cli_select=cli_select,
+        cli_ignore=cli_ignore,
+        exit_zero=exit_zero,
+        statistics=statistics,
+        output_file=output_file,
+        force_exclude=force_exclude,
+        config_path=config_path,
+        isolated=isolated,
+        jobs=jobs,
     )
-    collected = collect(paths, filters(config, force_exclude=force_exclude))
-    linter.skipped = collected.skipped
-    with report_to(output_file) as out:
-        summary = run(
-            linter,
-            collected.sources,
-            out,
-            fmt,
-            quiet=quiet,
-            statistics=statistics,
-            jobs=resolve_jobs(jobs if jobs is not None else config.jobs),
-        )
-    if summary.files == 0 and not quiet:
-        skipped = ""
-        if summary.not_requests:
-            skipped = f" ({summary.not_requests:,} holding no request skipped)"
-        click.echo(
-            "capspec: no payload files (*.json, *.jsonl, *.ndjson, *.yaml, *.yml) found" + skipped,
-            err=True,
-        )
-    sys.exit(EXIT_OK if summary.ok or exit_zero else EXIT_PROBLEMS)

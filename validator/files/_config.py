@@ -13,7 +13,6 @@ naming the file and the line, never a silent default.
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 from typing import Any, Final, NamedTuple
 
@@ -82,6 +81,8 @@ def _has_tool_table(path: Path) -> bool:
         return False
     if "capspec" not in text:
         return False
+    import tomllib  # noqa: PLC0415 - start-up: only when a file may hold settings
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError:
@@ -99,6 +100,8 @@ def load_config(path: Path) -> Config:
         raise ConfigError(path, 1, f"cannot read it: {why}") from None
     except UnicodeDecodeError:
         raise ConfigError(path, 1, "not UTF-8") from None
+    import tomllib  # noqa: PLC0415 - start-up: only when there is a file to read
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -7,7 +7,6 @@ first, disk past a megabyte) so a huge run never holds its problems in memory.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, ClassVar, Final, NamedTuple
@@ -384,6 +383,9 @@ class SarifReporter(_Spooled):
 
     def __init__(self, out: IO[str], *, color: bool = False, quiet: bool = False) -> None:
         super().__init__(out, color=color, quiet=quiet)
+        from hashlib import sha256  # noqa: PLC0415 - start-up: OpenSSL, for SARIF only
+
+        self.sha256 = sha256
         self.root = _source_root()
         self.seen: dict[str, int] = {}
         self._artifacts: dict[str, dict[str, str]] = {}
@@ -397,7 +399,7 @@ class SarifReporter(_Spooled):
                 self._artifacts.clear()
             artifact = self._artifacts[finding.file] = _artifact(finding.file, self.root)
         key = "\0".join((artifact["uri"], p.code, p.path, finding.model or ""))
-        digest = hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+        digest = self.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32]
         self.seen[digest] = count = self.seen.get(digest, 0) + 1
         result: dict[str, Any] = {
             "ruleId": p.code,

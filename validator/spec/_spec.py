@@ -1,6 +1,6 @@
 """What a capability spec is: the resolved data types, built from the resolved form."""
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -340,7 +340,7 @@ class Spec:
             endpoint: _parameters(e["parameters"], endpoint)
             for endpoint, e in data.get("endpoints", {}).items()
         }
-        models = {model_id: _model(model_id, m) for model_id, m in data["models"].items()}
+        models = Models(data["models"])
         aliases = {a: name for name, p in parameters.items() for a in p.aliases}
         return cls(
             path=path,
@@ -357,6 +357,38 @@ class Spec:
             namespaces=namespaces,
             repairs=Repairs.from_dict(data.get("repairs", {})),
         )
+
+
+class Models(Mapping[str, Model]):
+    """Every model by id, in spec order; each built from its resolved form when first used.
+
+    A request names one model: building the fifty others would be most of a
+    ``capspec lint`` start. Iterating over the values builds them all.
+    """
+
+    __slots__ = ("_built", "_resolved")
+
+    def __init__(self, resolved: Mapping[str, Mapping[str, Any]]) -> None:
+        self._resolved = resolved
+        self._built: dict[str, Model] = {}
+
+    def __getitem__(self, model_id: str) -> Model:
+        model = self._built.get(model_id)
+        if model is None:
+            model = self._built[model_id] = _model(model_id, self._resolved[model_id])
+        return model
+
+    def __contains__(self, model_id: object) -> bool:
+        return model_id in self._resolved
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._resolved)
+
+    def __len__(self) -> int:
+        return len(self._resolved)
+
+    def __repr__(self) -> str:
+        return f"<Models: {', '.join(self._resolved)}>"
 
 
 def _parameters(data: Mapping[str, Any], endpoint: str) -> dict[str, Parameter]:

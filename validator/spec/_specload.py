@@ -1,8 +1,23 @@
-"""Load a capability spec: read, check and resolve it once, and cache the resolved form."""
+"""Load a capability spec: read, check and resolve it once, and cache the resolved form.
+
+The cache (``CAPSPEC_CACHE_DIR``) holds, per spec content, ``spec-<sha256>.json``:
+a line of JSON with the digest and a CRC-32 of the rest (a damaged entry is not
+used), a line with the model ids in order and the resolved spec but its models,
+then one line of JSON per model. A start reads the file, parses the first two
+lines, and each model's line only when a request names that model.
+
+A start need not read and hash the spec to find its entry: ``stat-<dev>-<inode>.json``
+maps the spec file's identity and status (device, inode, size, mtime and ctime in
+nanoseconds, and its real path) to its digest. It is written only for a file last
+changed more than ``_SETTLED`` seconds before it was read, so that a later change
+always changes mtime or ctime (docs/decisions.md: why that key is sound).
+"""
 
 import contextlib
 import json
 import os
+import time
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Final
 
@@ -11,7 +26,10 @@ from validator.errors import SpecError, SpecIssue
 from validator.spec import _resources
 from validator.spec._spec import Spec
 
-_CACHE_FORMAT: Final = 4
+_CACHE_FORMAT: Final = 5
+#: How long ago a spec file must have changed for its status to stand for its content:
+#: more than any file system's timestamp granularity (FAT's is 2 s; ext4's a clock tick).
+_SETTLED: Final = 3.0
 
 _memo: dict[tuple[str, str], Spec] = {}
 
@@ -34,19 +52,26 @@ def load_spec(path: str | os.PathLike[str] | None = None) -> Spec:
     """
     spec_path = Path(path) if path is not None else _resources.spec_path()
     shown = str(path) if path is not None else str(spec_path)
+    status = _status(spec_path)
+    if status is not None:
+        memo = _memo.get((shown, status))
+        if memo is not None:
+            return memo
+        found = _stat_read(status)
+        if found is not None:
+            spec = _from_cache(found, shown)
+            if spec is not None:
+                return _remember(shown, status, spec)
     try:
         raw = spec_path.read_bytes()
     except OSError as exc:
         reason = "is a directory" if spec_path.is_dir() else (exc.strerror or str(exc)).lower()
         raise SpecError(shown, [SpecIssue(f"cannot read the spec: {reason}", 0, 0, "")]) from None
-    from hashlib import sha256  # noqa: PLC0415 - 2 ms of OpenSSL start-up, only when loading
+    from hashlib import sha256  # noqa: PLC0415 - 2 ms of OpenSSL start-up, only on a miss
 
     digest = sha256(raw + f"\0{__version__}\0{_CACHE_FORMAT}".encode()).hexdigest()
-    memo = _memo.get((shown, digest))
-    if memo is not None:
-        return memo
-    resolved = _cache_read(digest)
-    if resolved is None:
+    spec = _memo.get((shown, digest)) or _from_cache(digest, shown)
+    if spec is None:
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -54,11 +79,38 @@ def load_spec(path: str | os.PathLike[str] | None = None) -> Spec:
             raise SpecError(shown, [issue]) from None
         resolved = resolve_text(text, shown)
         _cache_write(digest, resolved)
-    spec = Spec.from_resolved(resolved, shown, digest)
+        spec = Spec.from_resolved(resolved, shown, digest)
+    _remember(shown, digest, spec)
+    if status is not None and _status(spec_path) == status:  # unchanged while it was read
+        _stat_write(status, digest)
+    return spec
+
+
+def _remember(shown: str, key: str, spec: Spec) -> Spec:
     if len(_memo) > 16:
         _memo.clear()
-    _memo[(shown, digest)] = spec
+    _memo[(shown, key)] = spec
     return spec
+
+
+def _status(path: Path) -> str | None:
+    """The spec file's identity and status, or None when it changed too recently to trust.
+
+    ``dev:ino:size:mtime_ns:ctime_ns:realpath``, with the capspec version and the
+    cache format. None when the file cannot be stat'ed, or when it changed less
+    than ``_SETTLED`` seconds ago: a change within one timestamp tick of the last
+    could keep both times, so only the content hash can tell such a file apart.
+    """
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    if max(st.st_mtime, st.st_ctime) > time.time() - _SETTLED:
+        return None
+    return (
+        f"{st.st_dev:x}:{st.st_ino:x}:{st.st_size:x}:{st.st_mtime_ns:x}:{st.st_ctime_ns:x}"
+        f":{__version__}:{_CACHE_FORMAT}:{os.path.realpath(path)}"
+    )
 
 
 def _cache_dir() -> Path | None:
@@ -71,22 +123,28 @@ def _cache_dir() -> Path | None:
     return Path(base) / "capspec"
 
 
-def _cache_read(digest: str) -> dict[str, Any] | None:
+def _stat_name(status: str) -> str:
+    dev, ino = status.split(":", 2)[:2]
+    return f"stat-{dev}-{ino}.json"
+
+
+def _stat_read(status: str) -> str | None:
+    """The digest recorded for a file with this status, or None."""
     folder = _cache_dir()
     if folder is None:
         return None
     try:
-        with (folder / f"spec-{digest}.json").open(encoding="utf-8") as handle:
+        with (folder / _stat_name(status)).open(encoding="utf-8") as handle:
             data = json.load(handle)
     except (OSError, ValueError):
         return None
-    if not isinstance(data, dict) or data.get("digest") != digest:
+    if not isinstance(data, dict) or data.get("status") != status:
         return None
-    resolved = data.get("resolved")
-    return resolved if isinstance(resolved, dict) else None
+    digest = data.get("digest")
+    return digest if isinstance(digest, str) else None
 
 
-def _cache_write(digest: str, resolved: dict[str, Any]) -> None:
+def _stat_write(status: str, digest: str) -> None:
     folder = _cache_dir()
     if folder is None:
         return
@@ -94,8 +152,80 @@ def _cache_write(digest: str, resolved: dict[str, Any]) -> None:
 
     with contextlib.suppress(OSError):
         folder.mkdir(parents=True, exist_ok=True)
-        entry = json.dumps({"digest": digest, "resolved": resolved})
-        write_atomic(folder / f"spec-{digest}.json", entry)
+        write_atomic(folder / _stat_name(status), json.dumps({"status": status, "digest": digest}))
+
+
+def _from_cache(digest: str, shown: str) -> Spec | None:
+    """The spec cached under ``digest``, its models left as JSON until asked for; or None."""
+    folder = _cache_dir()
+    if folder is None:
+        return None
+    try:
+        data = (folder / f"spec-{digest}.json").read_bytes()
+        first, _, rest = data.partition(b"\n")
+        check = json.loads(first)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(check, dict) or check.get("digest") != digest:
+        return None
+    from zlib import crc32  # noqa: PLC0415
+
+    if check.get("crc32") != crc32(rest):
+        return None
+    second, _, models = rest.partition(b"\n")
+    try:
+        head = json.loads(second)
+    except ValueError:
+        return None
+    if not isinstance(head, dict):
+        return None
+    resolved, ids = head.get("resolved"), head.get("models")
+    lines = models.split(b"\n")
+    if not isinstance(resolved, dict) or not isinstance(ids, list) or len(lines) != len(ids) + 1:
+        return None
+    resolved["models"] = _ModelLines(dict(zip(ids, lines, strict=False)))
+    return Spec.from_resolved(resolved, shown, digest)
+
+
+class _ModelLines(Mapping[str, Any]):
+    """Model id -> the model's resolved form, parsed from its cache line when asked for."""
+
+    __slots__ = ("_lines",)
+
+    def __init__(self, lines: dict[str, bytes]) -> None:
+        self._lines = lines
+
+    def __getitem__(self, model_id: str) -> Any:
+        return json.loads(self._lines[model_id])
+
+    def __contains__(self, model_id: object) -> bool:
+        return model_id in self._lines
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._lines)
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+
+def _cache_write(digest: str, resolved: dict[str, Any]) -> None:
+    folder = _cache_dir()
+    if folder is None:
+        return
+    from zlib import crc32  # noqa: PLC0415
+
+    from validator.files._files import write_atomic  # noqa: PLC0415 - only when writing the cache
+
+    models = resolved["models"]
+    head = {
+        "models": list(models),
+        "resolved": {k: v for k, v in resolved.items() if k != "models"},
+    }
+    rest = json.dumps(head) + "\n" + "".join(json.dumps(model) + "\n" for model in models.values())
+    check = json.dumps({"digest": digest, "crc32": crc32(rest.encode())})
+    with contextlib.suppress(OSError):
+        folder.mkdir(parents=True, exist_ok=True)
+        write_atomic(folder / f"spec-{digest}.json", check + "\n" + rest)
 
 
 def resolve_text(text: str, shown: str) -> dict[str, Any]:
