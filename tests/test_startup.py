@@ -45,6 +45,7 @@ NEVER = (
     "tempfile",
     "shutil",
     "multiprocessing",
+    "signal",
     "concurrent",
     "validator.integrations",
     "validator.drift",

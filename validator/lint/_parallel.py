@@ -24,11 +24,8 @@ them; a worker that dies ends the run with ``WorkerError``.
 from __future__ import annotations
 
 import contextlib
-import copy
 import io
-import multiprocessing
 import os
-import signal
 import stat
 import sys
 from collections import deque
@@ -79,6 +76,8 @@ def cpu_count() -> int:
 
 def can_fork() -> bool:
     """Whether worker processes can be forked here (not on Windows)."""
+    import multiprocessing  # noqa: PLC0415 - start-up: only with --jobs above 1
+
     return "fork" in multiprocessing.get_all_start_methods()
 
 
@@ -111,6 +110,8 @@ _LINTER: Linter | None = None
 
 
 def _worker_init(parent: int) -> None:
+    import signal  # noqa: PLC0415 - start-up: only with --jobs above 1
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to answer
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
@@ -139,6 +140,8 @@ def _ctrl_c_held() -> Iterator[None]:
     A KeyboardInterrupt raised inside ``fork``'s handlers is printed and lost, and
     the run would go on.
     """
+    import signal  # noqa: PLC0415 - start-up: only with --jobs above 1
+
     if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not POSIX
         yield
         return
@@ -371,6 +374,7 @@ def lint_sources(
 def _parallel(
     linter: Linter, tasks: list[_Task], jobs: int, stdin: IO[bytes] | None
 ) -> Iterator[Finding]:
+    import copy  # noqa: PLC0415
     from concurrent.futures.process import BrokenProcessPool  # noqa: PLC0415
 
     global _LINTER  # what the forked workers inherit
@@ -423,6 +427,7 @@ def _parallel(
 
 def _executor(jobs: int) -> Executor:
     """A pool of ``jobs`` forked workers."""
+    import multiprocessing  # noqa: PLC0415
     from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
 
     for std in (sys.stdout, sys.stderr):
