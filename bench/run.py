@@ -553,7 +553,15 @@ def scale(report: Report, bench: Bench) -> None:
             "--jobs 2": Command([*lint, "--jobs", "2", str(big.path)], work / "jobs2.out.json", 1),
         }
         rounds = 1 if bench.quick else 3
+        load = os.getloadavg()[0]
         runs = bench.rounds(jobs, rounds, "--jobs")
+        load = max(load, os.getloadavg()[0])
+        cpus = os.cpu_count() or 1
+        if load >= cpus - 0.5:
+            report.notes.append(
+                f"(jobs) was measured at a load average of {load:.1f} on {cpus} CPUs: with no "
+                "free core, two processes cannot beat one, and the figure says little."
+            )
         if (work / "jobs1.out.json").read_bytes() != (work / "jobs2.out.json").read_bytes():
             raise SystemExit("bench: capspec lint --jobs 2 wrote a different report from --jobs 1")
         # A speed-up is wall time: the CPU time of two processes adds up.
