@@ -247,6 +247,11 @@ def got(value: Any) -> str:
     The type is named once: a value that describes itself (``null``, ``true``, ``an
     array of 2 items``) is not followed by its type, nor a type by a repeat of itself.
     """
+    kind = type(value)
+    if kind is str:  # the common cases first, by exact type
+        return f"the string {quote(value)}"
+    if kind is int and -_SMALL < value < _SMALL:
+        return f"the integer {value}"
     if value is None or isinstance(value, bool | list | tuple | dict):
         return describe(value)
     if isinstance(value, str):

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from validator._problem import Problem, describe, got, key_name, key_path, listing, quote
 from validator.check._crossrules import check_rule, is_present, required_hint
-from validator.check._fastpath import SURROGATE, clean_value, fast_entry
+from validator.check._fastpath import SURROGATE, fast_entry
 from validator.spec import _spec, _specload
 from validator.spec._explain import compile_value, unicode_problem
 from validator.spec._values import did_you_mean, is_integer, nearest_ratio
@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from validator.spec._spec import Model, Spec
 
 _STATUS_RANK: Final = {"active": 0, "deprecated": 1, "retired": 2}
+#: The codes whose hint a foreign value's replaces (``foreign_value``).
+_HINTED: Final = frozenset({"invalid_value", "not_recommended"})
+_new = tuple.__new__  # a Problem from its six fields, without NamedTuple's Python-level __new__
 
 
 class ModelChecker:
@@ -48,6 +51,7 @@ class ModelChecker:
         "one_of",
         "pair_rules",
         "params",
+        "plan",
         "ratios",
         "required",
         "rule_keys",
@@ -98,6 +102,19 @@ class ModelChecker:
         # never shares them.
         self.nested = tuple(name for name, entry in fast.items() if entry[0] in {list, dict})
         self.explain = {name: compile_value(p.schema, model.id) for name, p in model.params.items()}
+        # The detailed path's plan for a parameter of the model: (explainer, fast-path
+        # entry or None, the key's path parts, its path where a foreign value may need a
+        # hint (else None), the deprecated_parameter warning or None). One lookup a key.
+        self.plan = {
+            name: (
+                check,
+                fast.get(name),
+                (name,),
+                key_path(name) if name in spec.foreign_values else None,
+                self.deprecated_problem(name) if name in self.deprecated else None,
+            )
+            for name, check in self.explain.items()
+        }
         # Problems that depend only on the key (unsupported, unknown), made once.
         self.fixed: dict[str, Problem] = {}
         # Aspect-ratio models: the documented ratios a width x height is matched to.
@@ -166,31 +183,30 @@ class ModelChecker:
     def problems(self, request: dict[Any, Any]) -> list[Problem]:
         """Every problem with a request for this model, errors and warnings."""
         out = list(self.base)
-        explain = self.explain
-        fast = self.fast
+        plan = self.plan
         fixed = self.fixed
         spec = self.spec
         for key, value in request.items():
-            check = explain.get(key)
-            if check is not None:
-                entry = fast.get(key)
-                if entry is None or not clean_value(entry, value):
-                    start = len(out)
-                    check(value, (key,), key, out)
-                    if key in spec.foreign_values:
-                        self.foreign_value(key, value, out, start)
-                use = self.deprecated.get(key)
-                if use is not None:
-                    out.append(
-                        Problem(
-                            "deprecated_parameter",
-                            "warning",
-                            key,
-                            key_path(key),
-                            f"{key} is deprecated upstream in favour of {use}",
-                            f"use {use} instead",
-                        )
+            step = plan.get(key)
+            if step is not None:
+                check, entry, parts, foreign, deprecated = step
+                clean = False
+                if entry is not None:  # the fast-path test, inlined (as in is_clean)
+                    expected, container, lengths = entry
+                    kind = type(value)
+                    clean = (kind is expected or (kind is int and expected is float)) and (
+                        value in container
+                        if container is not None
+                        else len(value) in lengths
+                        and (value.isascii() or not SURROGATE.search(value))
                     )
+                if not clean:
+                    start = len(out)
+                    check(value, parts, key, out)
+                    if foreign is not None and len(out) > start:
+                        self.foreign_value(key, value, out, start, foreign)
+                if deprecated is not None:
+                    out.append(deprecated)
                 continue
             if key == "model":
                 continue
@@ -231,6 +247,18 @@ class ModelChecker:
         if self.ratios and "aspect_ratio" not in request:
             self.ratio_hint(request, out)
         return out
+
+    def deprecated_problem(self, key: str) -> Problem:
+        """Deprecated upstream, still taken: a warning naming the replacement."""
+        use = self.deprecated[key]
+        return Problem(
+            "deprecated_parameter",
+            "warning",
+            key,
+            key_path(key),
+            f"{key} is deprecated upstream in favour of {use}",
+            f"use {use} instead",
+        )
 
     def ratio_hint(self, request: dict[Any, Any], out: list[Problem]) -> None:
         """On an aspect-ratio model, name the ratio ``fix`` would put for this width x height."""
@@ -327,19 +355,22 @@ class ModelChecker:
                     hint += f", for example {quote(str(suggested[0]))}"
         return Problem("unsupported_parameter", "error", key, key_path(key), message, hint)
 
-    def foreign_value(self, key: str, value: Any, out: list[Problem], start: int) -> None:
-        """A value other APIs use (``b64_json``): its invalid_value names the Together way."""
-        known = self.spec.foreign_values[key]
-        hint = known.get(value) if isinstance(value, str) else None
-        if hint is None and isinstance(value, str):
-            hint = known.get(value.lower())
-        if hint is None:
+    def foreign_value(
+        self, key: str, value: Any, out: list[Problem], start: int, path: str
+    ) -> None:
+        """A value other APIs use (``b64_json``): its problem at ``path`` names the Together way."""
+        if not isinstance(value, str):
             return
+        known = self.spec.foreign_values[key]
+        hint = known.get(value)
+        if hint is None:
+            hint = known.get(value.lower())
+            if hint is None:
+                return
         for index in range(start, len(out)):
-            if out[index].code in {"invalid_value", "not_recommended"} and out[
-                index
-            ].path == key_path(key):
-                out[index] = out[index]._replace(hint=hint)
+            found = out[index]
+            if found.code in _HINTED and found.path == path:
+                out[index] = _new(Problem, (*found[:5], hint))
 
     def ignored_problem(self, key: str) -> Problem:
         """A parameter the API accepts for this model without documented effect: a warning."""

@@ -31,6 +31,8 @@ from validator.spec._values import (
 )
 
 _YAML11_BOOLS = {"yes", "no", "on", "off", "y", "n", "true", "false"}
+_new = tuple.__new__  # a Problem from its six fields, without NamedTuple's Python-level __new__
+_SMALL = 10**15
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -107,13 +109,16 @@ def _type_problem(
 
     def problem(value: Any, parts: tuple[Any, ...], param: str | None) -> Problem:
         path, subject = _where(parts)
-        return Problem(
-            "invalid_type",
-            "error",
-            param,
-            path,
-            f"{subject}{must}{got(value)}",
-            _type_hint(schema, value),
+        return _new(
+            Problem,
+            (
+                "invalid_type",
+                "error",
+                param,
+                path,
+                f"{subject}{must}{got(value)}",
+                _type_hint(schema, value),
+            ),
         )
 
     return problem
@@ -153,50 +158,29 @@ def _compile_number(schema: ValueSchema, model: str) -> Explainer:
         count = len(out)
         if lo is not None and value < lo:
             path, subject = _where(parts)
-            out.append(
-                Problem(
-                    "out_of_range",
-                    "error",
-                    param,
-                    path,
-                    f"{_value_is(subject, value)}{below}",
-                )
-            )
+            message = f"{_value_is(subject, value)}{below}"
+            out.append(_new(Problem, ("out_of_range", "error", param, path, message, None)))
         elif hi is not None and value > hi:
             path, subject = _where(parts)
-            out.append(
-                Problem(
-                    "out_of_range",
-                    "error",
-                    param,
-                    path,
-                    f"{_value_is(subject, value)}{above}",
-                )
-            )
-        if step is not None and is_integer(value) and int(value) % step:
+            message = f"{_value_is(subject, value)}{above}"
+            out.append(_new(Problem, ("out_of_range", "error", param, path, message, None)))
+        if step is not None and (kind is int or is_integer(value)) and int(value) % step:
             whole = int(value)
             lower = whole - whole % step
-            nearest = [
-                n
-                for n in (lower, lower + step)
-                if (lo is None or n >= lo) and (hi is None or n <= hi)
-            ]
-            hint = "use " + " or ".join(str(n) for n in nearest) if nearest else None
+            upper = lower + step
+            fits_lower = (lo is None or lower >= lo) and (hi is None or lower <= hi)
+            fits_upper = (lo is None or upper >= lo) and (hi is None or upper <= hi)
+            if fits_lower:
+                hint: str | None = f"use {lower} or {upper}" if fits_upper else f"use {lower}"
+            else:
+                hint = f"use {upper}" if fits_upper else None
             path, subject = _where(parts)
-            out.append(
-                Problem(
-                    "not_multiple_of",
-                    "error",
-                    param,
-                    path,
-                    f"{_value_is(subject, value)}{not_step}",
-                    hint,
-                )
-            )
+            message = f"{_value_is(subject, value)}{not_step}"
+            out.append(_new(Problem, ("not_multiple_of", "error", param, path, message, hint)))
         if enum is not None and not any(json_equal(value, v) for v in enum):
             path, subject = _where(parts)
             message = f"{_value_is(subject, value)} not one of {enum_text} for {model}"
-            out.append(Problem("invalid_value", "error", param, path, message))
+            out.append(_new(Problem, ("invalid_value", "error", param, path, message, None)))
         if advise is not None and len(out) == count:
             advise(value, parts, param, out)
 
@@ -205,6 +189,8 @@ def _compile_number(schema: ValueSchema, model: str) -> Explainer:
 
 def _value_is(subject: str, value: Any) -> str:
     """``width 5000 is``; a value too big to show reads ``width is an integer of 401 digits,``."""
+    if type(value) is int and -_SMALL < value < _SMALL:
+        return f"{subject} {value} is"  # describe's common case
     shown = describe(value)
     if shown.startswith(("a ", "an ")):
         return f"{subject} is {shown},"
@@ -236,11 +222,8 @@ def _compile_string(schema: ValueSchema, model: str) -> Explainer:
         elif enum is not None and value not in enum:
             path, subject = _where(parts)
             message = f"{subject} {quote(value)}{not_one_of}"
-            out.append(
-                Problem(
-                    "invalid_value", "error", param, path, message, did_you_mean(value, enum_names)
-                )
-            )
+            hint = did_you_mean(value, enum_names)
+            out.append(_new(Problem, ("invalid_value", "error", param, path, message, hint)))
             return
         if unsendable is None and regex is not None and not regex.search(value):
             path, subject = _where(parts)

@@ -250,16 +250,36 @@ def _index(candidates: tuple[str, ...]) -> dict[str, list[str]]:
     return index
 
 
+#: Answers already given, by (name, candidates): the same typo recurs across requests.
+_ANSWERS: dict[tuple[str, tuple[str, ...]], str | None] = {}
+_NO_ANSWER: Any = object()
+
+
 def did_you_mean(name: str, candidates: list[str] | tuple[str, ...]) -> str | None:
     """``did you mean 'width'?`` for the closest candidate, or None.
 
     Matches ignoring case first, then within one deletion on either side (which
     covers one insertion, deletion, substitution or transposition), using an
     index built once per candidate list: a handful of dict lookups per call.
+    Answers are remembered (a bounded cache: a typo recurs across requests).
     """
     if len(name) > 64:
         return None
-    key = tuple(candidates)
+    key = candidates if type(candidates) is tuple else tuple(candidates)
+    if type(name) is not str:
+        return _closest(name, key)  # a str subclass's own hashing is never trusted to a cache
+    asked = (name, key)
+    answer = _ANSWERS.get(asked, _NO_ANSWER)
+    if answer is _NO_ANSWER:
+        answer = _closest(name, key)
+        if len(_ANSWERS) >= 4096:
+            _ANSWERS.clear()
+        _ANSWERS[asked] = answer
+    return answer  # type: ignore[no-any-return]
+
+
+def _closest(name: str, key: tuple[str, ...]) -> str | None:
+    """``did_you_mean`` without the cache."""
     index = _index(key)
     lowered = name.lower()
     exact = [c for c in index.get(lowered, ()) if c.lower() == lowered]
