@@ -38,10 +38,12 @@ class ModelChecker:
     __slots__ = (
         "_names",
         "base",
+        "clean",
         "defaults",
         "deprecated",
         "explain",
         "fast",
+        "fills",
         "fixed",
         "ignored",
         "missing",
@@ -98,9 +100,18 @@ class ModelChecker:
             if entry is not None:
                 fast[name] = entry
         self.fast = fast
+        # The fast path's table: a deprecated parameter (a warning) or one a cross-field
+        # rule relates is never clean, so is_clean finds no entry for it.
+        self.clean = {
+            name: entry
+            for name, entry in fast.items()
+            if name not in self.deprecated and name not in self.rule_keys
+        }
         # Parameters whose clean values are arrays or objects: normalize copies them,
         # never shares them.
         self.nested = tuple(name for name, entry in fast.items() if entry[0] in {list, dict})
+        # normalize's fast path: what to fill and copy, by the request's keys (in order).
+        self.fills: dict[tuple[Any, ...], Any] = {}
         self.explain = {name: compile_value(p.schema, model.id) for name, p in model.params.items()}
         # The detailed path's plan for a parameter of the model: (explainer, fast-path
         # entry or None, the key's path parts, its path where a foreign value may need a
@@ -153,30 +164,33 @@ class ModelChecker:
     def is_clean(self, request: dict[Any, Any]) -> bool:
         """True only if the request has no error and no value-level warning.
 
-        The loop inlines ``clean_value`` (a call per key would cost a third more).
+        The loop inlines ``clean_value`` (a call per key would cost a third more). A
+        deprecated parameter (a warning) or one a cross-field rule relates has no entry
+        in ``self.clean``, so it is never clean here.
         """
-        get = self.fast.get
+        table = self.clean
         for key, value in request.items():
-            entry = get(key)
-            if entry is None:
+            try:  # a subscript costs less than .get(); a try, nothing until it raises
+                expected, container, lengths = table[key]
+            except KeyError:
                 return False
-            expected, container, lengths = entry
-            kind = type(value)
-            if kind is not expected and not (kind is int and expected is float):
-                return False
-            if container is not None:
-                if value not in container:
+            if type(value) is not expected:
+                if type(value) is not int or expected is not float or value not in lengths:
                     return False
-            elif len(value) not in lengths or not (value.isascii() or not SURROGATE.search(value)):
+            elif container is None:
+                if len(value) not in lengths:
+                    return False
+                if not value.isascii() and SURROGATE.search(value):
+                    return False
+            elif value not in container:
                 return False
         if not self.required <= request.keys():
             return False
-        for names, nested in self.one_of:
-            if names.isdisjoint(request) and not any(is_present(request, p) for p in nested):
-                return False
-        if self.deprecated and not self.deprecated.keys().isdisjoint(request):
-            return False  # a deprecated_parameter warning
-        return not (self.rule_keys and not self.rule_keys.isdisjoint(request))
+        if self.one_of:
+            for names, nested in self.one_of:
+                if names.isdisjoint(request) and not any(is_present(request, p) for p in nested):
+                    return False
+        return True
 
     # -- detailed path ----------------------------------------------------------
 
@@ -193,13 +207,14 @@ class ModelChecker:
                 clean = False
                 if entry is not None:  # the fast-path test, inlined (as in is_clean)
                     expected, container, lengths = entry
-                    kind = type(value)
-                    clean = (kind is expected or (kind is int and expected is float)) and (
-                        value in container
-                        if container is not None
-                        else len(value) in lengths
-                        and (value.isascii() or not SURROGATE.search(value))
-                    )
+                    if type(value) is not expected:
+                        clean = type(value) is int and expected is float and value in lengths
+                    elif container is None:
+                        clean = len(value) in lengths and (
+                            value.isascii() or not SURROGATE.search(value)
+                        )
+                    else:
+                        clean = value in container
                 if not clean:
                     start = len(out)
                     check(value, parts, key, out)
@@ -500,10 +515,17 @@ def checker_for(spec: Spec, model_id: str) -> ModelChecker | None:
     return found
 
 
+#: The bundled spec once loaded (``_specload.bundled`` keeps it for the process):
+#: ``validate`` and ``normalize`` reach it without a call.
+BUNDLED: list[Spec] = []
+
+
 def resolve_spec(spec: Spec | str | Any | None) -> Spec:
     """Accept a Spec, a path to a spec file, or None for the bundled spec."""
     if spec is None:
-        return _specload.bundled()
+        if not BUNDLED:
+            BUNDLED.append(_specload.bundled())
+        return BUNDLED[0]
     if isinstance(spec, _spec.Spec):
         return spec
     return _specload.load_spec(spec)
@@ -529,7 +551,7 @@ def validate(request: Any, *, spec: Spec | str | None = None) -> list[Problem]:
     Raises:
         SpecError: ``spec`` is a path to a spec that cannot be loaded (as ``load_spec``).
     """
-    resolved = resolve_spec(spec)
+    resolved = BUNDLED[0] if spec is None and BUNDLED else resolve_spec(spec)
     if type(request) is dict:
         model_id = request.get("model")
         if type(model_id) is str:

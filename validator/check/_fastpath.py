@@ -19,15 +19,20 @@ if TYPE_CHECKING:
 
 # A fast-path entry is (exact type, container, length range):
 # * ints, enumerations and booleans: ``type(value) is T and value in container``,
-#   where the container is a stepped ``range``, a ``frozenset`` or a tuple;
+#   where the container is a ``frozenset`` (a small integer range too: a hash lookup
+#   costs less than ``range``'s arithmetic), a ``range`` or a tuple;
 # * free text: no container, ``len(value) in lengths`` and valid Unicode;
-# * numbers and patterns: small containers whose test is a comparison or a regex.
+# * numbers: a float ``in`` an interval; an int ``in`` the third slot, the range of
+#   the integers inside the interval;
+# * patterns: a small container whose test is a regex.
 # The exact-type test comes first, so ``True`` never meets ``range(1, 5)`` and a
 # float never reaches a ``range`` (whose ``in`` would then scan element by element).
 
 
 SURROGATE: Final = re.compile("[\ud800-\udfff]")
 _FLOAT_MAX: Final = 1.7976931348623157e308
+#: Integer ranges up to this size become a frozenset in a fast-path entry.
+_SMALL_RANGE: Final = 4096
 
 
 class _Interval:
@@ -60,8 +65,8 @@ def clean_value(entry: tuple[Any, Any, Any], value: Any) -> bool:
     """One fast-path test: the value has no error and no warning (``is_clean`` inlines it)."""
     expected, container, lengths = entry
     kind = type(value)
-    if kind is not expected and not (kind is int and expected is float):
-        return False
+    if kind is not expected:
+        return kind is int and expected is float and value in lengths
     if container is not None:
         return value in container
     return len(value) in lengths and (value.isascii() or not SURROGATE.search(value))
@@ -198,13 +203,15 @@ def _fast_schema(schema: ValueSchema) -> tuple[Any, ...] | None:
             if advice.multiple_of:
                 step = math.lcm(step, int(advice.multiple_of))
         first = math.ceil(lo / step) * step
-        return (int, range(int(first), math.floor(hi) + 1, step), None)
+        steps = range(int(first), math.floor(hi) + 1, step)
+        small = (steps.stop - steps.start) // step <= _SMALL_RANGE  # len() can overflow
+        return (int, frozenset(steps) if small else steps, None)
     if kind == "number":
         if advice is not None or schema.enum is not None:
             return None
         lo = schema.minimum if schema.minimum is not None else -_FLOAT_MAX
         hi = schema.maximum if schema.maximum is not None else _FLOAT_MAX
-        return (float, _Interval(lo, hi), None)
+        return (float, _Interval(lo, hi), range(math.ceil(lo), math.floor(hi) + 1))
     if kind == "boolean":
         if advice is not None and (advice.avoid or advice.enum is None):
             return None

@@ -4,7 +4,7 @@ import math
 from typing import Any, Final, Literal, NamedTuple
 
 from validator._problem import Problem, describe, key_name, key_path, quote
-from validator.check._checker import ModelChecker, checker_for, resolve_spec, validate
+from validator.check._checker import BUNDLED, ModelChecker, checker_for, resolve_spec, validate
 from validator.check._habits import advised, apply_habits, numeric_string
 from validator.errors import RequestError
 from validator.spec._spec import Model, Spec
@@ -75,23 +75,50 @@ def normalize(
         ValueError: ``policy`` is not one of the three policies.
         SpecError: ``spec`` is a path to a spec that cannot be loaded.
     """
-    resolved = resolve_spec(spec)
+    resolved = BUNDLED[0] if spec is None and BUNDLED else resolve_spec(spec)
     if type(request) is dict and policy in _POLICIES:
         model_id = request.get("model")
         if type(model_id) is str:
             checker = resolved._checkers.get(model_id) or checker_for(resolved, model_id)  # noqa: SLF001
             if checker is not None and checker.is_clean(request):
                 # Request keys first, then the missing defaults in spec order; the
-                # request's values win. The added keys are exactly the filled ones.
-                out = {**request, **checker.defaults, **request}
-                for name in checker.nested:
-                    if name in request:
-                        out[name] = copy_json(request[name])
-                filled = tuple(out)[len(request) :] if len(out) > len(request) else ()
+                # request's values win. What to fill depends on the keys alone.
+                keys = tuple(request)
+                fill = checker.fills.get(keys)
+                if fill is None:
+                    fill = _fill_plan(checker, keys)
+                filled, extra, copied = fill
+                out = request.copy()
+                if extra:
+                    out.update(extra)
+                if copied:
+                    for name in copied:
+                        out[name] = copy_json(out[name])
                 return _make(Normalized, (out, [*checker.base], filled))
     if policy not in _POLICIES:
         raise ValueError(f"policy must be one of {', '.join(POLICIES)}, not {describe(policy)}")
     return _Normalizer(resolved, policy).run(request)
+
+
+def _fill_plan(
+    checker: ModelChecker, keys: tuple[Any, ...]
+) -> tuple[tuple[str, ...], dict[str, Any], tuple[str, ...]]:
+    """What normalize's fast path fills and copies for a clean request with these keys.
+
+    The defaults to fill (their names, then name to value) and the names whose values
+    are copied (arrays, never shared); remembered per key tuple.
+    """
+    given = set(keys)
+    filled = tuple(name for name in checker.defaults if name not in given)
+    extra = {name: checker.defaults[name] for name in filled}
+    copied = tuple(
+        [name for name in checker.nested if name in given]
+        + [name for name in filled if isinstance(extra[name], dict | list)]
+    )
+    if len(checker.fills) >= 256:
+        checker.fills.clear()
+    plan = checker.fills[keys] = (filled, extra, copied)
+    return plan
 
 
 def preflight(
