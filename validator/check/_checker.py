@@ -40,12 +40,14 @@ class ModelChecker:
         "base",
         "clean",
         "defaults",
+        "defaults_aliases",
         "deprecated",
         "explain",
         "fast",
         "fills",
         "fixed",
         "ignored",
+        "integers",
         "missing",
         "model",
         "namespace",
@@ -84,6 +86,19 @@ class ModelChecker:
         )
         self.required = frozenset(model.required)
         self.defaults = model.defaults
+        # normalize's slow path: each default with the old names that stand for it.
+        self.defaults_aliases = tuple(
+            (
+                name,
+                value,
+                spec.parameters[name].aliases if name in spec.parameters else (),
+            )
+            for name, value in model.defaults.items()
+        )
+        # Integer parameters: normalize turns their integral floats into ints.
+        self.integers = tuple(
+            name for name, param in model.params.items() if param.schema.type == "integer"
+        )
         self.base = tuple(_lifecycle(model))
         self.rule_keys = frozenset(
             name.split(".")[0]

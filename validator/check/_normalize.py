@@ -146,10 +146,16 @@ def preflight(
     return body
 
 
+_NESTING: Final = (dict, list, tuple)
+_SCALARS: Final = frozenset({str, int, float, bool, type(None)})
+
+
 def copy_json(value: Any) -> Any:
     """Copy every list and dict in a value, iteratively (any depth, shared parts copied once)."""
-    if not isinstance(value, dict | list | tuple):
+    if not isinstance(value, _NESTING):
         return value
+    if type(value) is dict and _SCALARS.issuperset(map(type, value.values())):
+        return value.copy()  # an object of scalars (most requests): one C-level copy
     memo: dict[int, Any] = {}
     root = _empty(value)
     memo[id(value)] = root
@@ -216,11 +222,18 @@ class _Normalizer:
                 checker = checker_for(self.spec, folded)
         if checker is None:
             return Normalized(out, self.changes + validate(out, spec=self.spec), ())
-        model = checker.model
-        out = self.apply_policy(out, model)
+        if self.policy == "strict":
+            # Strict changes nothing but integral floats of integer parameters (in the
+            # copy, in place: the order stays); what apply_policy does for it.
+            for name in checker.integers:
+                value = out.get(name)
+                if isinstance(value, float) and value.is_integer():
+                    out[name] = int(value)
+        else:
+            out = self.apply_policy(out, checker.model)
         filled = self.fill_defaults(out, checker)
-        problems = validate(out, spec=self.spec)
-        return Normalized(out, self.changes + problems, filled)
+        # validate(out) without its fast path, which problems() always agrees with.
+        return Normalized(out, self.changes + checker.problems(out), filled)
 
     def apply_policy(self, out: dict[Any, Any], model: Model) -> dict[Any, Any]:
         """Integral floats to ints, then drops and repairs; returns the new dict (order kept)."""
@@ -457,12 +470,10 @@ class _Normalizer:
         """
         filled = []
         paired = checker.pair_rules and ("width" in out or "height" in out)
-        for name, value in checker.defaults.items():
+        for name, value, aliases in checker.defaults_aliases:
             if name in out or (paired and name in {"width", "height"}):
                 continue
-            if name in self.spec.parameters and any(
-                a in out for a in self.spec.parameters[name].aliases
-            ):
+            if aliases and not out.keys().isdisjoint(aliases):
                 continue
             out[name] = copy_json(value)
             filled.append(name)
