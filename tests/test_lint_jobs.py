@@ -379,3 +379,27 @@ def test_any_boundaries_give_the_same_findings(
         found = list(_parallel.lint_sources(many, sources, jobs=jobs))
     assert found == expected
     assert many.summary() == one.summary()
+
+
+def test_ranges_are_handed_out_a_few_at_a_time(spec: Any, tmp_path: Path, monkeypatch):
+    """Memory stays flat: while the first finding is being reported, only a few
+    ranges have been handed out, however many the file has."""
+    log = tmp_path / "log.jsonl"
+    log.write_bytes(jsonl([LINES[1]] * 2000))
+    submitted: list[Any] = []
+
+    class Recording(_Serial):
+        def submit(self, fn: Any, *args: Any) -> Future[Any]:
+            submitted.append(args)
+            return super().submit(fn, *args)
+
+    monkeypatch.setattr(_parallel, "_executor", Recording)
+    monkeypatch.setattr(_parallel, "MIN_CHUNK", 1000)
+    monkeypatch.setattr(_parallel, "CHUNK", 1000)
+    monkeypatch.setattr(_parallel, "SMALL", 0)
+    findings = _parallel.lint_sources(Linter(spec), collect([str(log)]).sources, jobs=2)
+    next(findings)
+    assert len(submitted) == 2 * _parallel.AHEAD + 1  # the window, and the next one
+    rest = list(findings)
+    assert len(submitted) == -(-log.stat().st_size // 1000)  # every range, once
+    assert len(rest) > 2000
