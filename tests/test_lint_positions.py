@@ -19,7 +19,7 @@ import validator
 from validator._problem import Problem
 from validator.check import _checker
 from validator.cli._app import cli
-from validator.files._locate import LazyPositions, find, scan_json
+from validator.files._locate import LazyPositions, find, scan_json, top_level_key
 from validator.render._report import Finding, GithubReporter, JsonReporter, Summary, TextReporter
 
 SPEC = validator.load_spec()
@@ -126,6 +126,28 @@ def test_lazy_positions_find_what_the_whole_scan_finds(value, indent, line):
         assert fresh == find(whole.keys, whole.values, (), path, None)
     assert lazy.complete().keys == whole.keys
     assert lazy.complete().values == whole.values
+
+
+@given(
+    value=st.dictionaries(
+        st.sampled_from(["a", "b", "model", 'q"', "é", "n\\", ""]), JSON_VALUES, max_size=5
+    ),
+    ascii_only=st.booleans(),
+    separators=st.sampled_from([(", ", ": "), (",", ":"), (" ,  ", " :\t")]),
+    lead=st.sampled_from(["", "  ", "\t"]),
+)
+@example(value={"a": [{"n": 1}], "n": 2}, ascii_only=False, separators=(", ", ": "), lead="")
+def test_a_top_level_key_is_found_where_the_whole_scan_finds_it(
+    value, ascii_only, separators, lead
+):
+    text = lead + json.dumps(value, ensure_ascii=ascii_only, separators=separators) + "\n"
+    whole = scan_json(text, line=7)
+    for key in [*value, "absent", "a b"]:
+        at = top_level_key(text, key)
+        if key in value:
+            assert (7, at + 1) == whole.keys[(key,)]
+        else:
+            assert at == 0
 
 
 def test_lazy_positions_take_the_last_of_a_repeated_key_when_asked():

@@ -140,20 +140,75 @@ def _scan(text: str, line: int, column: int, out: Positions) -> Iterator[Path]:
         yield path
 
 
-# The first key of a JSON object written on one line, when its text needs no decoding.
-_FIRST_KEY = re.compile(r'[ \t\r]*\{[ \t\r]*"([^"\\\n]*)"')
+# The opening of an object; one member of it (a key, then a scalar value and the comma
+# after it, or nothing more where an object or array value begins); a comma between members.
+_OPEN = re.compile(r"[ \t\r\n]*+\{[ \t\r\n]*+")
+_MEMBER = re.compile(
+    r'"((?:[^"\\]++|\\.)*+)"[ \t\r\n]*+:[ \t\r\n]*+'
+    r'(?:("(?:[^"\\]++|\\.)*+"|[-+.0-9A-Za-z]++)[ \t\r\n]*+,?[ \t\r\n]*+)?'
+)
+_COMMA = re.compile(r"[ \t\r\n]*+,[ \t\r\n]*+")
+# The opening of an object and the members before a key, none of them an object or array.
+_SCALAR_MEMBERS = (
+    r'[ \t\r\n]*+\{[ \t\r\n]*+(?:"(?:[^"\\]++|\\.)*+"[ \t\r\n]*+:[ \t\r\n]*+'
+    r'(?:"(?:[^"\\]++|\\.)*+"|[-+.0-9A-Za-z]++)[ \t\r\n]*+,[ \t\r\n]*+)*?'
+)
+_KEY_AFTER_SCALARS: dict[str, re.Pattern[str]] = {}
 
 
-def first_key(text: str, key: Any) -> int:
-    """The column of ``key`` when it is the first key of the object ``text`` holds; else 0.
+def top_level_key(text: str, key: Any) -> int:
+    """Where ``key`` sits among the top-level keys of the object ``text`` holds: 0 if not there.
 
-    For a text in which the key is not repeated, the answer is the key's position as
-    ``scan_json`` has it, found without scanning.
+    Returns the 0-based offset of the key's opening quote. Members with a scalar value
+    are read by one regular expression, a match each; an object or array value is
+    skipped by the standard library's C scanner in one call. For a text that decoded
+    as JSON and repeats no key, this is the key's position as ``scan_json`` has it (on
+    one line, its column is the offset plus one).
     """
-    match = _FIRST_KEY.match(text)
-    if match is None or match.group(1) != key:
+    global _scan_value, _scan_string
+    if _scan_value is None:
+        import json  # noqa: PLC0415 - only when locating
+
+        _scan_value = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+        _scan_string = json.decoder.scanstring  # type: ignore[attr-defined]
+    if type(key) is not str:
         return 0
-    return match.start(1)  # the 1-based column of the opening quote
+    # The common case in one match: only scalar values before the key, written plainly.
+    pattern = _KEY_AFTER_SCALARS.get(key)
+    if pattern is None:
+        pattern = re.compile(f'{_SCALAR_MEMBERS}"{re.escape(key)}"')
+        if len(_KEY_AFTER_SCALARS) < 1024:
+            _KEY_AFTER_SCALARS[key] = pattern
+    found = pattern.match(text)
+    if found is not None:
+        return found.end() - len(key) - 2
+    opened = _OPEN.match(text)
+    if opened is None:
+        return 0
+    at = opened.end()
+    while True:
+        members = _MEMBER.scanner(text, at)  # type: ignore[attr-defined] # matches run on
+        for member in iter(members.match, None):
+            name = member[1]
+            if name == key or ("\\" in name and _scan_string(text, member.start() + 1)[0] == key):
+                return int(member.start())
+            if member.lastindex == 1:  # an object or array begins here
+                at = member.end()
+                break
+        else:
+            return 0  # the end of the object: no such key
+        try:
+            _, end = _scan_value(text, at)
+        except (ValueError, StopIteration, RecursionError):
+            return 0  # the full scan says what it can
+        comma = _COMMA.match(text, end)
+        if comma is None:
+            return 0
+        at = comma.end()
+
+
+_scan_value: Any = None
+_scan_string: Any = None
 
 
 class LazyPositions:

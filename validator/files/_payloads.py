@@ -127,10 +127,10 @@ class _LineOrigin(tuple, Origin):  # type: ignore[type-arg]
     def locate(self, path: Path | None, param: str | None) -> Position:
         text, line, repeated, _ = self
         if path is not None and len(path) == 1 and not repeated:
-            # A top-level key, most often the first one (the model): no scan at all.
-            column = (_locate or _scanning()).first_key(text, path[0])
-            if column:
-                return line, column
+            # A top-level key (the model, a parameter): found without scanning tokens.
+            at = (_locate or _scanning()).top_level_key(text, path[0])
+            if at:
+                return line, at + 1
         found = self._scanner().find((), path, param, last=repeated)
         return found if found is not None else (1, 1)
 

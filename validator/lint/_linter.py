@@ -168,41 +168,48 @@ class Linter:
         # The hot loop of a big JSONL file: a clean request costs one fast check.
         fast = self.policy == "strict" and self.rewrite is None
         checkers = self.spec._checkers if fast else {}  # noqa: SLF001
-        for item in items:
-            if type(item) is not Request:
-                assert isinstance(item, Broken)
-                if codes is not None and item.code not in codes:
+        requests = 0  # added to self.requests before each finding and at the end
+        try:
+            for item in items:
+                if type(item) is not Request:
+                    assert isinstance(item, Broken)
+                    if codes is not None and item.code not in codes:
+                        continue
+                    finding = broken_finding(name, item)
+                    self.errors += 1
+                    self.requests += requests
+                    requests = 0
+                    yield finding
                     continue
-                finding = broken_finding(name, item)
-                self.errors += 1
-                yield finding
-                continue
-            self.requests += 1
-            value = item.value
-            repeated = item.origin.repeated
-            checker = None
-            if type(value) is dict:
-                model = value.get("model")
-                if type(model) is str:
-                    checker = checkers.get(model)
-            if checker is None:
-                problems = check(value)  # compiles the model's checker on first sight
-            elif checker.is_clean(value):
-                # Clean, but perhaps for the model's lifecycle (deprecated, retired): the
-                # same problems for every request of that model, found without explaining.
-                if not checker.base and not repeated:
-                    continue
-                problems = [*checker.base]
-            else:
-                problems = checker.problems(value)
-            if codes is not None:
-                problems = [p for p in problems if p.code in codes]
-            if problems or repeated:
-                found = locate(name, item, problems)
-                if codes is not None and "duplicate_key" not in codes:
-                    found = [f for f in found if f.problem.code != "duplicate_key"]
-                self.count(found)
-                yield from found
+                requests += 1
+                _, value, origin = item
+                checker = None
+                if type(value) is dict:
+                    model = value.get("model")
+                    if type(model) is str:
+                        checker = checkers.get(model)
+                if checker is None:
+                    problems = check(value)  # compiles the model's checker on first sight
+                elif checker.is_clean(value):
+                    # Clean, but perhaps for the model's lifecycle (deprecated, retired):
+                    # the same problems for every request of that model, not explained.
+                    if not checker.base and not origin.repeated:
+                        continue
+                    problems = [*checker.base]
+                else:
+                    problems = checker.problems(value)
+                if codes is not None:
+                    problems = [p for p in problems if p.code in codes]
+                if problems or origin.repeated:
+                    found = locate(name, item, problems)
+                    if codes is not None and "duplicate_key" not in codes:
+                        found = [f for f in found if f.problem.code != "duplicate_key"]
+                    self.count(found)
+                    self.requests += requests
+                    requests = 0
+                    yield from found
+        finally:
+            self.requests += requests
 
     def count(self, findings: list[Finding]) -> None:
         """Add findings to the error and warning counts."""

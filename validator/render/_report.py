@@ -294,14 +294,15 @@ class JsonReporter(_Spooled):
 
     def item(self, finding: Finding) -> str:
         # ``_dumps(finding.to_dict())``, assembled from pieces rendered once each: the
-        # file and model names, and the problem's fields (severity to hint).
+        # file and model names, and the problem's fields (severity to hint). The numbers
+        # are ints, which an f-string writes as JSON does.
         file, document, line, column, problem, model = finding
         strings = self._strings
         problems = self._problems
         return (
             f'{{"file": {strings.get(file) or _cached(strings, file, _dumps)}, '
-            f'"document": {"null" if document is None else int.__repr__(document)}, '
-            f'"line": {line:d}, "column": {column:d}, '
+            f'"document": {"null" if document is None else document}, '
+            f'"line": {line}, "column": {column}, '
             f"{problems.get(problem) or _cached(problems, problem, _problem_fields)}, "
             f'"model": {strings.get(model) or _cached(strings, model, _dumps)}}}'
         )
