@@ -57,18 +57,25 @@ NEVER = (
 )
 
 PROBE = (
-    "import sys\n"
+    "import builtins, sys\n"
+    "compiled = []\n"
+    "_compile = builtins.compile\n"
+    "def compile(source, filename, *args, **kwargs):\n"
+    "    if not str(filename).endswith('.py'):  # a module without bytecode yet is fine\n"
+    "        compiled.append(str(source)[:60])\n"
+    "    return _compile(source, filename, *args, **kwargs)\n"
+    "builtins.compile = compile\n"
     "from validator.cli import main\n"
     "try:\n    main(sys.argv[1:])\n"
     "except SystemExit as exc:\n    status = exc.code\n"
     "from validator.spec import _specload\n"
     "built = sorted(_specload.bundled().models._built)\n"
     "import json\n"
-    "sys.__stderr__.write(json.dumps([status, sorted(sys.modules), built]))\n"
+    "sys.__stderr__.write(json.dumps([status, sorted(sys.modules), built, compiled]))\n"
 )
 
 
-def probe(tmp_path: Path, *argv: str) -> tuple[int, list[str], list[str]]:
+def probe(tmp_path: Path, *argv: str) -> tuple[int, list[str], list[str], list[str]]:
     env = {**os.environ, "NO_COLOR": "1"}
     env.pop("CAPSPEC_MAX_SIZE", None)
     # Twice: the first start may fill the cache, the second is the usual one.
@@ -82,8 +89,8 @@ def probe(tmp_path: Path, *argv: str) -> tuple[int, list[str], list[str]]:
             timeout=120,
             check=False,
         )
-    status, modules, built = json.loads(process.stderr.splitlines()[-1])
-    return status, modules, built
+    status, modules, built, compiled = json.loads(process.stderr.splitlines()[-1])
+    return status, modules, built, compiled
 
 
 def loaded(modules: list[str], name: str) -> bool:
@@ -92,24 +99,28 @@ def loaded(modules: list[str], name: str) -> bool:
 
 def test_lint_of_one_json_file_imports_no_heavy_module_and_builds_one_model(tmp_path):
     (tmp_path / "one.json").write_text(json.dumps(ONE))
-    status, modules, built = probe(tmp_path, "lint", "one.json")
+    status, modules, built, compiled = probe(tmp_path, "lint", "one.json")
     assert status == 0
     assert [name for name in NEVER if loaded(modules, name)] == []
     assert built == ["black-forest-labs/FLUX.2-dev"]
+    # The first compile() of a process builds the AST types (typing compiles string
+    # annotations into ForwardRefs): none on this path (validator/_tuples.py).
+    assert compiled == []
 
 
 def test_lint_of_invalid_requests_still_imports_no_heavy_module(tmp_path):
     bad = {**ONE, "steps": 0, "stepz": 1, "model": "black-forest-labs/FLUX.2-dev"}
     (tmp_path / "bad.jsonl").write_text(json.dumps(bad) + "\n" + json.dumps(ONE) + "\n")
-    status, modules, _ = probe(tmp_path, "lint", "bad.jsonl")
+    status, modules, _, compiled = probe(tmp_path, "lint", "bad.jsonl")
     assert status == 1
     assert [name for name in NEVER if loaded(modules, name)] == []
+    assert compiled == []
 
 
 def test_the_probe_sees_what_an_option_imports(tmp_path):
     # The check above can fail: an option goes through click, and the YAML file through yaml.
     (tmp_path / "one.yaml").write_text("model: black-forest-labs/FLUX.2-dev\nprompt: a\n")
-    status, modules, _ = probe(tmp_path, "lint", "--format", "json", "one.yaml")
+    status, modules, _, _ = probe(tmp_path, "lint", "--format", "json", "one.yaml")
     assert status == 0
     assert loaded(modules, "click")
     assert loaded(modules, "yaml")

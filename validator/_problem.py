@@ -2,7 +2,9 @@
 
 import math
 import re
-from typing import Any, Final, Literal, NamedTuple, Self
+from typing import Any, Final, Literal, Self
+
+from validator._tuples import NamedTuple
 
 Severity = Literal["error", "warning"]
 

@@ -1,6 +1,8 @@
 """The exceptions capspec raises."""
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
+
+from validator._tuples import NamedTuple
 
 if TYPE_CHECKING:
     from validator._problem import Problem

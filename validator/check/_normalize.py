@@ -1,9 +1,10 @@
 """``normalize`` and ``preflight``: fill defaults, apply a policy, report every change."""
 
 import math
-from typing import Any, Final, Literal, NamedTuple
+from typing import Any, Final, Literal
 
 from validator._problem import Problem, describe, key_name, key_path, quote
+from validator._tuples import NamedTuple
 from validator.check._checker import BUNDLED, ModelChecker, checker_for, resolve_spec, validate
 from validator.check._habits import advised, apply_habits, numeric_string
 from validator.errors import RequestError

@@ -15,9 +15,10 @@ The spec is read through its public types (``Spec.models``, ``Model.endpoint``,
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final
 
 from validator._problem import describe
+from validator._tuples import NamedTuple
 from validator.drift._openapi import BOUNDS, Shape, pooled_enum, request_bodies
 from validator.files._payloads import json_message
 

@@ -8,9 +8,10 @@ resolved, ``allOf`` is merged, ``anyOf``/``oneOf`` alternatives are pooled.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final
 
 from validator._problem import describe
+from validator._tuples import NamedTuple
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Final, NamedTuple
+from typing import Any, Final
 
 from validator._problem import CODES, listing, quote
+from validator._tuples import NamedTuple
 from validator.files._ignore import PatternSet, compile_pattern
 
 CONFIG_NAMES: Final = ("capspec.toml", "pyproject.toml")

@@ -17,9 +17,10 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, NamedTuple
+from typing import TYPE_CHECKING, Final
 
 from validator._problem import quote
+from validator._tuples import NamedTuple
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

@@ -12,9 +12,10 @@ import json
 import math
 from collections.abc import Callable
 from operator import itemgetter
-from typing import IO, TYPE_CHECKING, Any, Final, NamedTuple, Protocol
+from typing import IO, TYPE_CHECKING, Any, Final, Protocol
 
 from validator._problem import Overflow
+from validator._tuples import NamedTuple
 from validator.files._sources import (
     DEFAULT_MAX_SIZE,
     NOT_REGULAR_HINT,

@@ -14,9 +14,10 @@ import os
 import re
 import stat
 from pathlib import Path as FsPath
-from typing import IO, TYPE_CHECKING, Final, NamedTuple
+from typing import IO, TYPE_CHECKING, Final
 
 from validator._problem import quote
+from validator._tuples import NamedTuple
 from validator.files._ignore import GitIgnore, PatternSet, absolute
 
 if TYPE_CHECKING:

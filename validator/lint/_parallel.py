@@ -29,8 +29,9 @@ import os
 import stat
 import sys
 from collections import deque
-from typing import IO, TYPE_CHECKING, Any, Final, NamedTuple
+from typing import IO, TYPE_CHECKING, Any, Final
 
+from validator._tuples import NamedTuple
 from validator.files._payloads import Broken, read, read_jsonl, too_large
 from validator.files._sources import open_regular
 

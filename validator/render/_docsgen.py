@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-from typing import TYPE_CHECKING, Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final
 
+from validator._tuples import NamedTuple
 from validator.errors import CapspecError
 from validator.files._files import write_atomic
 from validator.render import _describe, _rules, _tables

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, ClassVar, Final, NamedTuple
+from typing import IO, TYPE_CHECKING, Any, ClassVar, Final
 
 from validator._problem import CODES, ERROR_CODES, WARNING_CODES
+from validator._tuples import NamedTuple
 from validator._version import __version__
 from validator.render._rules import RULES as RULES_TEXT
 from validator.render._rules import help_markdown, help_text, rule_url

@@ -8,9 +8,10 @@ one-line meaning stays in ``validator._problem.CODES``.
 
 from __future__ import annotations
 
-from typing import Final, NamedTuple
+from typing import Final
 
 from validator._problem import CODES, ERROR_CODES, FILE_CODES, WARNING_CODES
+from validator._tuples import NamedTuple
 
 #: The rule catalogue as a page (``docs/rules.md``, written by ``capspec docs``): one
 #: section per code, each with its own anchor, for SARIF's ``helpUri``.

@@ -2,8 +2,9 @@
 
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
+from validator._tuples import NamedTuple
 from validator.spec._values import ValueSchema, ratio
 
 if TYPE_CHECKING:

@@ -5,12 +5,13 @@ The detailed check that explains what is wrong with a value is ``_explain``.
 
 import math
 import re
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from validator._problem import (
     number,
     quote,
 )
+from validator._tuples import NamedTuple
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
