@@ -19,7 +19,7 @@ import pytest
 
 import validator
 from validator.spec import _specload
-from validator.spec._spec import Models
+from validator.spec._spec import Lazy
 
 SPECS = Path(__file__).resolve().parent / "specs"
 ONE = {"model": "black-forest-labs/FLUX.2-dev", "prompt": "a lighthouse", "steps": 28, "n": 2}
@@ -145,7 +145,7 @@ def test_models_are_built_when_first_used(tmp_path, monkeypatch):
     _specload._memo.clear()
     spec = validator.load_spec(SPECS / "minimal.yaml")
     models = spec.models
-    assert isinstance(models, Models)
+    assert isinstance(models, Lazy)
     assert models._built == {}
     assert len(models) == 1
     assert "acme/one" in models
@@ -171,8 +171,18 @@ def test_a_lazily_built_spec_equals_one_built_from_the_source(tmp_path, monkeypa
     cached = validator.load_spec(source)
     assert cached is not fresh
     assert cached.digest == fresh.digest
+    for name in ("models", "parameters", "sources"):
+        lazy = getattr(cached, name)
+        assert isinstance(lazy, Lazy)
+        assert lazy._built == {}, name  # nothing built until used
+    assert cached.aliases == fresh.aliases
     assert dict(cached.models) == dict(fresh.models)
     assert cached.parameters == fresh.parameters
+    assert cached.sources == fresh.sources
+    assert cached.namespaces.keys() == fresh.namespaces.keys() == {"images", "videos"}
+    for endpoint in cached.namespaces:
+        assert dict(cached.namespaces[endpoint]) == dict(fresh.namespaces[endpoint])
+    assert cached.parameters_of("images") is cached.parameters
 
 
 # --- the spec cache: keys -------------------------------------------------------------

@@ -240,15 +240,15 @@ def _closest(word: str, choices: list[str]) -> str | None:
 
 # --- lines ------------------------------------------------------------------------------
 
-_HEADER: Final = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$")
+# Patterns, compiled (by re, once) when a configuration has a mistake to locate.
+_HEADER: Final = r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(?:#.*)?$"
 _KEY_PART: Final = r'(?:"(?:[^"\\]|\\.)*"|\'[^\']*\'|[A-Za-z0-9_-]+)'
-_KEY: Final = re.compile(rf"^\s*({_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*=")
-_PART: Final = re.compile(_KEY_PART)
+_KEY: Final = rf"^\s*({_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*="
 
 
 def _parts(dotted: str) -> tuple[str, ...]:
     out = []
-    for match in _PART.finditer(dotted):
+    for match in re.finditer(_KEY_PART, dotted):
         part = match.group()
         out.append(part[1:-1] if part[:1] in {'"', "'"} else part)
     return tuple(out)
@@ -265,12 +265,12 @@ def key_line(text: str, keys: tuple[str, ...], value: str | None = None) -> int:
     table: tuple[str, ...] = ()
     best, best_depth = 1, -1
     for number, line in enumerate(lines, 1):
-        header = _HEADER.match(line)
+        header = re.match(_HEADER, line)
         if header:
             table = _parts(header.group(1))
             full = table
         else:
-            key = _KEY.match(line)
+            key = re.match(_KEY, line)
             if not key:
                 continue
             full = table + _parts(key.group(1))

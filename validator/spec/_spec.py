@@ -1,8 +1,9 @@
 """What a capability spec is: the resolved data types, built from the resolved form."""
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from functools import partial
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from validator._tuples import NamedTuple
 from validator.spec._values import ValueSchema, ratio
@@ -11,6 +12,7 @@ if TYPE_CHECKING:
     from fractions import Fraction
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
+_V = TypeVar("_V")
 
 
 class Source(NamedTuple):
@@ -336,19 +338,19 @@ class Spec:
     @classmethod
     def from_resolved(cls, data: Mapping[str, Any], path: str, digest: str) -> "Spec":
         """Build a Spec from the resolved (cacheable) form."""
-        parameters = _parameters(data["parameters"], "images")
+        parameters = Lazy(data["parameters"], _image_parameter)
         namespaces = {
-            endpoint: _parameters(e["parameters"], endpoint)
+            endpoint: Lazy(e["parameters"], partial(_parameter, endpoint=endpoint))
             for endpoint, e in data.get("endpoints", {}).items()
         }
-        models = Models(data["models"])
-        aliases = {a: name for name, p in parameters.items() for a in p.aliases}
+        models = Lazy(data["models"], _model)
+        aliases = {a: name for name, p in data["parameters"].items() for a in p.get("aliases", ())}
         return cls(
             path=path,
             digest=digest,
             title=data["title"],
             checked=data["checked"],
-            sources={k: Source(id=k, **v) for k, v in data["sources"].items()},
+            sources=Lazy(data["sources"], _source),
             parameters=parameters,
             models=models,
             foreign_names=dict(data.get("foreign_names", {})),
@@ -360,27 +362,30 @@ class Spec:
         )
 
 
-class Models(Mapping[str, Model]):
-    """Every model by id, in spec order; each built from its resolved form when first used.
+class Lazy(Mapping[str, _V]):
+    """A read-only mapping, in spec order, whose values are built when first used.
 
-    A request names one model: building the fifty others would be most of a
-    ``capspec lint`` start. Iterating over the values builds them all.
+    ``Spec.models``, ``parameters``, each namespace and ``sources`` are these: a
+    request names one model and a few parameters, and building all of them would be
+    most of a ``capspec lint`` start. Iterating over the values builds them all.
     """
 
-    __slots__ = ("_built", "_resolved")
+    __slots__ = ("_build", "_built", "_resolved")
 
-    def __init__(self, resolved: Mapping[str, Mapping[str, Any]]) -> None:
+    def __init__(self, resolved: Mapping[str, Any], build: Callable[[str, Any], _V]) -> None:
         self._resolved = resolved
-        self._built: dict[str, Model] = {}
+        self._build = build
+        self._built: dict[str, _V] = {}
 
-    def __getitem__(self, model_id: str) -> Model:
-        model = self._built.get(model_id)
-        if model is None:
-            model = self._built[model_id] = _model(model_id, self._resolved[model_id])
-        return model
+    def __getitem__(self, key: str) -> _V:
+        try:
+            return self._built[key]
+        except KeyError:
+            value = self._built[key] = self._build(key, self._resolved[key])
+            return value
 
-    def __contains__(self, model_id: object) -> bool:
-        return model_id in self._resolved
+    def __contains__(self, key: object) -> bool:
+        return key in self._resolved
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._resolved)
@@ -389,30 +394,35 @@ class Models(Mapping[str, Model]):
         return len(self._resolved)
 
     def __repr__(self) -> str:
-        return f"<Models: {', '.join(self._resolved)}>"
+        return f"<{len(self)} built when used: {', '.join(self._resolved)}>"
 
 
-def _parameters(data: Mapping[str, Any], endpoint: str) -> dict[str, Parameter]:
-    return {
-        name: Parameter(
-            name=name,
-            description=p["description"],
-            schema=ValueSchema.from_dict(p["schema"]),
-            default=p.get("default"),
-            has_default="default" in p,
-            aliases=tuple(p.get("aliases", ())),
-            instead=tuple(p.get("instead", ())),
-            sources=tuple(p["sources"]),
-            evidence=_evidence(p),
-            endpoint=endpoint,
-            deprecated=Deprecation(
-                use=p["deprecated"]["use"], sources=tuple(p["deprecated"]["sources"])
-            )
-            if "deprecated" in p
-            else None,
+def _source(source_id: str, s: Mapping[str, Any]) -> Source:
+    return Source(id=source_id, **s)
+
+
+def _parameter(name: str, p: Mapping[str, Any], endpoint: str) -> Parameter:
+    return Parameter(
+        name=name,
+        description=p["description"],
+        schema=ValueSchema.from_dict(p["schema"]),
+        default=p.get("default"),
+        has_default="default" in p,
+        aliases=tuple(p.get("aliases", ())),
+        instead=tuple(p.get("instead", ())),
+        sources=tuple(p["sources"]),
+        evidence=_evidence(p),
+        endpoint=endpoint,
+        deprecated=Deprecation(
+            use=p["deprecated"]["use"], sources=tuple(p["deprecated"]["sources"])
         )
-        for name, p in data.items()
-    }
+        if "deprecated" in p
+        else None,
+    )
+
+
+def _image_parameter(name: str, p: Mapping[str, Any]) -> Parameter:
+    return _parameter(name, p, "images")
 
 
 def _model(model_id: str, m: Mapping[str, Any]) -> Model:

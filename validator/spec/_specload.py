@@ -2,9 +2,10 @@
 
 The cache (``CAPSPEC_CACHE_DIR``) holds, per spec content, ``spec-<sha256>.json``:
 a line of JSON with the digest and a CRC-32 of the rest (a damaged entry is not
-used), a line with the model ids in order and the resolved spec but its models,
-then one line of JSON per model. A start reads the file, parses the first two
-lines, and each model's line only when a request names that model.
+used), a line with the model ids and the length of each one's line, in order, and
+the resolved spec but its models, then one line of JSON per model. A start reads
+the file, parses the first two lines, and each model's line only when a request
+names that model (``Spec`` builds models, parameters and sources when first used).
 
 A start need not read and hash the spec to find its entry: ``stat-<dev>-<inode>.json``
 maps the spec file's identity and status (device, inode, size, mtime and ctime in
@@ -17,16 +18,16 @@ import contextlib
 import json
 import os
 import time
-from collections.abc import Iterator, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any, Final
 
 from validator._version import __version__
 from validator.errors import SpecError, SpecIssue
 from validator.spec import _resources
-from validator.spec._spec import Spec
+from validator.spec._spec import Lazy, Spec
 
-_CACHE_FORMAT: Final = 5
+_CACHE_FORMAT: Final = 6
 #: How long ago a spec file must have changed for its status to stand for its content:
 #: more than any file system's timestamp granularity (FAT's is 2 s; ext4's a clock tick).
 _SETTLED: Final = 3.0
@@ -162,50 +163,35 @@ def _from_cache(digest: str, shown: str) -> Spec | None:
         return None
     try:
         data = (folder / f"spec-{digest}.json").read_bytes()
-        first, _, rest = data.partition(b"\n")
-        check = json.loads(first)
+        first = data.index(b"\n") + 1
+        second = data.index(b"\n", first) + 1
+        check, head = json.loads(data[:first]), json.loads(data[first:second])
     except (OSError, ValueError):
         return None
-    if not isinstance(check, dict) or check.get("digest") != digest:
+    if not isinstance(check, dict) or check.get("digest") != digest or not isinstance(head, dict):
         return None
     from zlib import crc32  # noqa: PLC0415
 
-    if check.get("crc32") != crc32(rest):
+    if check.get("crc32") != crc32(memoryview(data)[first:]):
         return None
-    second, _, models = rest.partition(b"\n")
+    resolved, models = head.get("resolved"), head.get("models")
+    if not isinstance(resolved, dict) or not isinstance(models, list):
+        return None
+    spans, start = {}, second
     try:
-        head = json.loads(second)
-    except ValueError:
+        for model_id, length in models:
+            spans[model_id] = (start, start + length)
+            start += length + 1
+    except (TypeError, ValueError):
         return None
-    if not isinstance(head, dict):
+    if start != len(data):
         return None
-    resolved, ids = head.get("resolved"), head.get("models")
-    lines = models.split(b"\n")
-    if not isinstance(resolved, dict) or not isinstance(ids, list) or len(lines) != len(ids) + 1:
-        return None
-    resolved["models"] = _ModelLines(dict(zip(ids, lines, strict=False)))
+    resolved["models"] = Lazy(spans, partial(_json_line, data))
     return Spec.from_resolved(resolved, shown, digest)
 
 
-class _ModelLines(Mapping[str, Any]):
-    """Model id -> the model's resolved form, parsed from its cache line when asked for."""
-
-    __slots__ = ("_lines",)
-
-    def __init__(self, lines: dict[str, bytes]) -> None:
-        self._lines = lines
-
-    def __getitem__(self, model_id: str) -> Any:
-        return json.loads(self._lines[model_id])
-
-    def __contains__(self, model_id: object) -> bool:
-        return model_id in self._lines
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._lines)
-
-    def __len__(self) -> int:
-        return len(self._lines)
+def _json_line(data: bytes, _key: str, span: tuple[int, int]) -> Any:
+    return json.loads(data[span[0] : span[1]])
 
 
 def _cache_write(digest: str, resolved: dict[str, Any]) -> None:
@@ -216,12 +202,12 @@ def _cache_write(digest: str, resolved: dict[str, Any]) -> None:
 
     from validator.files._files import write_atomic  # noqa: PLC0415 - only when writing the cache
 
-    models = resolved["models"]
+    lines = {model_id: json.dumps(model) for model_id, model in resolved["models"].items()}
     head = {
-        "models": list(models),
+        "models": [[model_id, len(line)] for model_id, line in lines.items()],
         "resolved": {k: v for k, v in resolved.items() if k != "models"},
     }
-    rest = json.dumps(head) + "\n" + "".join(json.dumps(model) + "\n" for model in models.values())
+    rest = json.dumps(head) + "\n" + "".join(line + "\n" for line in lines.values())
     check = json.dumps({"digest": digest, "crc32": crc32(rest.encode())})
     with contextlib.suppress(OSError):
         folder.mkdir(parents=True, exist_ok=True)
