@@ -17,8 +17,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Final
 
 from validator._problem import Problem, describe, got, key_name, key_path, listing, quote
-from validator.check._crossrules import check_rule, is_present, required_hint
-from validator.check._fastpath import SURROGATE, fast_entry
+from validator.check._crossrules import check_rule, required_hint
+from validator.check._fastpath import SURROGATE, fast_entry, holds_any
 from validator.spec import _spec, _specload
 from validator.spec._explain import compile_value, unicode_problem
 from validator.spec._values import did_you_mean, is_integer, nearest_ratio
@@ -79,7 +79,7 @@ class ModelChecker:
         self.one_of = tuple(
             (
                 frozenset(p for p in rule.params if "." not in p),
-                tuple(p for p in rule.params if "." in p),
+                tuple(tuple(p.split(".")) for p in rule.params if "." in p),
             )
             for rule in model.rules
             if rule.kind == "one_of_required"
@@ -203,7 +203,7 @@ class ModelChecker:
             return False
         if self.one_of:
             for names, nested in self.one_of:
-                if names.isdisjoint(request) and not any(is_present(request, p) for p in nested):
+                if names.isdisjoint(request) and not holds_any(request, nested):
                     return False
         return True
 

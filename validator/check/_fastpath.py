@@ -73,6 +73,23 @@ def clean_value(entry: tuple[Any, Any, Any], value: Any) -> bool:
     return len(value) in lengths and (value.isascii() or not SURROGATE.search(value))
 
 
+def holds_any(request: dict[Any, Any], paths: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether one of ``paths`` (``("media", "frame_images")``) is in the request.
+
+    As ``is_present`` in ``_crossrules`` for ``media.frame_images``: each step an object
+    holding the next.
+    """
+    for path in paths:
+        node: Any = request
+        for part in path:
+            if type(node) is not dict or part not in node:
+                break
+            node = node[part]
+        else:
+            return True
+    return False
+
+
 class _Each:
     """``items in _Each(test, counts)``: a list of an allowed size whose every item is clean."""
 
