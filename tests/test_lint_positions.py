@@ -84,6 +84,23 @@ def test_each_request_of_a_retired_model_is_reported_once(tmp_path):
     assert found == [(n, 2, "retired_model") for n in range(1, 1001)]
 
 
+def test_a_long_line_locates_each_problem_where_the_whole_scan_does(tmp_path):
+    # Past 16 KB a line is scanned once for all its problems, not matched once for each.
+    prompt = 'a\\"b' * 10_000
+    line = old('{"model": "@", "prompt": "' + prompt + '", "steps": 99, "widht": 1, "n": 9}')
+    whole = scan_json(line)
+    assert lint_json(tmp_path, line + "\n" + line + "\n") == [
+        (number, whole.keys[(key,)][1], code)
+        for number in (1, 2)
+        for key, code in (
+            ("model", "retired_model"),
+            ("steps", "out_of_range"),
+            ("widht", "unknown_parameter"),
+            ("n", "out_of_range"),
+        )
+    ]
+
+
 def test_a_json_array_locates_each_requests_model_key(tmp_path):
     text = json.dumps([{"prompt": "a", "model": SCHNELL}] * 3, indent=2)
     found = lint_json(tmp_path, text, "batch.json")

@@ -127,8 +127,9 @@ class _LineOrigin(tuple, Origin):  # type: ignore[type-arg]
 
     def locate(self, path: Path | None, param: str | None) -> Position:
         text, line, repeated, _ = self
-        if path is not None and len(path) == 1 and not repeated:
-            # A top-level key (the model, a parameter): found without scanning tokens.
+        if path is not None and len(path) == 1 and not repeated and len(text) <= _SHORT_LINE:
+            # A top-level key (the model, a parameter): found without scanning tokens. A
+            # long line is scanned once instead, and the scan kept for its other problems.
             at = (_locate or _scanning()).top_level_key(text, path[0])
             if at:
                 return line, at + 1
@@ -137,6 +138,8 @@ class _LineOrigin(tuple, Origin):  # type: ignore[type-arg]
 
 
 _last_scanned: tuple[Any, Any] = (None, None)
+#: Lines up to this length locate a top-level key by matching from their start each time.
+_SHORT_LINE: Final = 1 << 14
 _new = tuple.__new__  # a tuple subclass's instance made in C, without a Python-level call
 _locate: ModuleType | None = None
 
