@@ -23,8 +23,8 @@ if TYPE_CHECKING:
 #   where the container is a ``frozenset`` (a small integer range too: a hash lookup
 #   costs less than ``range``'s arithmetic), a ``range`` or a tuple;
 # * free text: no container, ``len(value) in lengths`` and valid Unicode;
-# * numbers: a float ``in`` an interval; an int ``in`` the third slot, the range of
-#   the integers inside the interval;
+# * numbers: a float ``in`` an interval; an int ``in`` the third slot, the integers
+#   inside the interval (a frozenset when few, else a range);
 # * patterns: a small container whose test is a regex.
 # The exact-type test comes first, so ``True`` never meets ``range(1, 5)`` and a
 # float never reaches a ``range`` (whose ``in`` would then scan element by element).
@@ -231,7 +231,9 @@ def _fast_schema(schema: ValueSchema) -> tuple[Any, ...] | None:
             return None
         lo = schema.minimum if schema.minimum is not None else -_FLOAT_MAX
         hi = schema.maximum if schema.maximum is not None else _FLOAT_MAX
-        return (float, _Interval(lo, hi), range(math.ceil(lo), math.floor(hi) + 1))
+        whole = range(math.ceil(lo), math.floor(hi) + 1)
+        small = whole.stop - whole.start <= _SMALL_RANGE
+        return (float, _Interval(lo, hi), frozenset(whole) if small else whole)
     if kind == "boolean":
         if advice is not None and (advice.avoid or advice.enum is None):
             return None

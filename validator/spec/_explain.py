@@ -51,7 +51,7 @@ def unicode_problem(text: str, parts: tuple[Any, ...], param: str | None) -> Pro
     at = found.start()
     first = ord(text[at])
     count = len(_SURROGATE.findall(text))
-    path, subject = _where(parts)
+    path, subject = _WHERE.get(parts) or _where(parts)
     nxt = ord(text[at + 1]) if at + 1 < len(text) else 0
     if 0xD800 <= first <= 0xDBFF and 0xDC00 <= nxt <= 0xDFFF:
         joined = 0x10000 + ((first - 0xD800) << 10) + (nxt - 0xDC00)
@@ -106,20 +106,13 @@ def _type_problem(
     schema: ValueSchema, model: str
 ) -> Callable[[Any, tuple[Any, ...], str | None], Problem]:
     must = f" must be {schema.expected()} for {model}, got "
+    kind = schema.type
 
     def problem(value: Any, parts: tuple[Any, ...], param: str | None) -> Problem:
-        path, subject = _where(parts)
-        return _new(
-            Problem,
-            (
-                "invalid_type",
-                "error",
-                param,
-                path,
-                f"{subject}{must}{got(value)}",
-                _type_hint(schema, value),
-            ),
-        )
+        path, subject = _WHERE.get(parts) or _where(parts)
+        message = f"{subject}{must}{got(value)}"
+        hint = _type_hint(kind, value)
+        return _new(Problem, ("invalid_type", "error", param, path, message, hint))
 
     return problem
 
@@ -157,11 +150,11 @@ def _compile_number(schema: ValueSchema, model: str) -> Explainer:
             return
         count = len(out)
         if lo is not None and value < lo:
-            path, subject = _where(parts)
+            path, subject = _WHERE.get(parts) or _where(parts)
             message = f"{_value_is(subject, value)}{below}"
             out.append(_new(Problem, ("out_of_range", "error", param, path, message, None)))
         elif hi is not None and value > hi:
-            path, subject = _where(parts)
+            path, subject = _WHERE.get(parts) or _where(parts)
             message = f"{_value_is(subject, value)}{above}"
             out.append(_new(Problem, ("out_of_range", "error", param, path, message, None)))
         if step is not None and (kind is int or is_integer(value)) and int(value) % step:
@@ -174,11 +167,11 @@ def _compile_number(schema: ValueSchema, model: str) -> Explainer:
                 hint: str | None = f"use {lower} or {upper}" if fits_upper else f"use {lower}"
             else:
                 hint = f"use {upper}" if fits_upper else None
-            path, subject = _where(parts)
+            path, subject = _WHERE.get(parts) or _where(parts)
             message = f"{_value_is(subject, value)}{not_step}"
             out.append(_new(Problem, ("not_multiple_of", "error", param, path, message, hint)))
         if enum is not None and not any(json_equal(value, v) for v in enum):
-            path, subject = _where(parts)
+            path, subject = _WHERE.get(parts) or _where(parts)
             message = f"{_value_is(subject, value)} not one of {enum_text} for {model}"
             out.append(_new(Problem, ("invalid_value", "error", param, path, message, None)))
         if advise is not None and len(out) == count:
@@ -220,13 +213,13 @@ def _compile_string(schema: ValueSchema, model: str) -> Explainer:
             # Length is still worth knowing; a menu or pattern verdict on unsendable text is not.
             out.append(unsendable)
         elif enum is not None and value not in enum:
-            path, subject = _where(parts)
+            path, subject = _WHERE.get(parts) or _where(parts)
             message = f"{subject} {quote(value)}{not_one_of}"
             hint = did_you_mean(value, enum_names)
             out.append(_new(Problem, ("invalid_value", "error", param, path, message, hint)))
             return
         if unsendable is None and regex is not None and not regex.search(value):
-            path, subject = _where(parts)
+            path, subject = _WHERE.get(parts) or _where(parts)
             out.append(
                 Problem(
                     "invalid_value",
@@ -239,13 +232,13 @@ def _compile_string(schema: ValueSchema, model: str) -> Explainer:
             )
         length = len(value)
         if lo is not None and length < lo:
-            path, subject = _where(parts)
+            path, subject = _WHERE.get(parts) or _where(parts)
             what = "is empty" if length == 0 else f"is {plural(length, 'character')} long"
             out.append(
                 Problem("out_of_range", "error", param, path, f"{subject} {what}{too_short}")
             )
         elif hi is not None and length > hi:
-            path, subject = _where(parts)
+            path, subject = _WHERE.get(parts) or _where(parts)
             message = f"{subject} is {plural(length, 'character')} long{too_long}"
             out.append(Problem("out_of_range", "error", param, path, message))
         if advise is not None and len(out) == count:
@@ -280,11 +273,11 @@ def _compile_array(schema: ValueSchema, model: str) -> Explainer:
         count = len(out)
         size = len(value)
         if lo is not None and size < lo:
-            path, subject = _where(parts)
+            path, subject = _WHERE.get(parts) or _where(parts)
             message = f"{subject} has {plural(size, 'item')}; {model} needs at least {lo}"
             out.append(Problem("out_of_range", "error", param, path, message))
         if hi is not None and size > hi:
-            path, subject = _where(parts)
+            path, subject = _WHERE.get(parts) or _where(parts)
             message = f"{subject} has {plural(size, 'item')}; {model} allows at most {hi}"
             out.append(Problem("out_of_range", "error", param, path, message))
         if items is not None:
@@ -347,7 +340,7 @@ def _compile_advice(schema: ValueSchema, model: str) -> Explainer | None:
 
     def explain(value: Any, parts: tuple[Any, ...], param: str | None, out: list[Problem]) -> None:
         if advice.avoid:
-            path, subject = _where(parts)
+            path, subject = _WHERE.get(parts) or _where(parts)
             out.append(
                 Problem(
                     "not_recommended",
@@ -392,7 +385,7 @@ def _compile_advice(schema: ValueSchema, model: str) -> Explainer | None:
             if advice.max_items is not None and len(value) > advice.max_items:
                 notes.append(f"more than the advised {plural(advice.max_items, 'item')}")
         if notes:
-            path, subject = _where(parts)
+            path, subject = _WHERE.get(parts) or _where(parts)
             shown = f"({describe(value)})" if isinstance(value, list | tuple) else describe(value)
             message = f"{subject} {shown} is {' and '.join(notes)}{why}"
             out.append(Problem("not_recommended", "warning", param, path, message, hint))
@@ -422,12 +415,12 @@ _WHERE: dict[tuple[Any, ...], tuple[str, str]] = {}
 def _where(parts: tuple[Any, ...]) -> tuple[str, str]:
     """The JSON path of ``parts`` and its subject for messages (the path without ``$.``).
 
-    Top-level keys repeat across requests, so their pair is cached.
+    Top-level keys repeat across requests, so their pair is cached (explainers look
+    in ``_WHERE`` first and call this on a miss).
     """
-    if len(parts) == 1 and type(parts[0]) is str:
-        found = _WHERE.get(parts)
-        if found is not None:
-            return found
+    found = _WHERE.get(parts)
+    if found is not None:
+        return found
     path = json_path(parts)
     where = (path, path.removeprefix("$."))
     if len(parts) == 1 and type(parts[0]) is str and len(_WHERE) < 4096 and len(parts[0]) <= 64:
@@ -440,8 +433,7 @@ def _path(parts: tuple[Any, ...]) -> str:
     return _where(parts)[0]
 
 
-def _type_hint(schema: ValueSchema, value: Any) -> str | None:
-    kind = schema.type
+def _type_hint(kind: str | None, value: Any) -> str | None:
     if isinstance(value, str):
         text = value.strip()
         if kind == "boolean" and text.lower() in _YAML11_BOOLS:
