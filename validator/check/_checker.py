@@ -44,6 +44,7 @@ class ModelChecker:
         "deprecated",
         "explain",
         "fast",
+        "fill",
         "fills",
         "fixed",
         "ignored",
@@ -127,6 +128,7 @@ class ModelChecker:
         self.nested = tuple(name for name, entry in fast.items() if entry[0] in {list, dict})
         # normalize's fast path: what to fill and copy, by the request's keys (in order).
         self.fills: dict[tuple[Any, ...], Any] = {}
+        self.fill: Any = None  # the last of them used
         self.explain = {name: compile_value(p.schema, model.id) for name, p in model.params.items()}
         # The detailed path's plan for a parameter of the model: (explainer, fast-path
         # entry or None, the key's path parts, its path where a foreign value may need a

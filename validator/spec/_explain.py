@@ -145,7 +145,9 @@ def _compile_number(schema: ValueSchema, model: str) -> Explainer:
 
     def explain(value: Any, parts: tuple[Any, ...], param: str | None, out: list[Problem]) -> None:
         kind = type(value)
-        if kind is not int and not (is_integer(value) if integer else is_number(value)):
+        if kind is not int and (
+            kind is str or not (is_integer(value) if integer else is_number(value))
+        ):
             out.append(bad_type(value, parts, param))
             return
         count = len(out)
