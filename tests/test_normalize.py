@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import validator
 
@@ -254,3 +256,65 @@ def test_preflight_refuses_a_string_that_cannot_be_encoded(policy):
     assert (problem.code, problem.path) == ("invalid_unicode", "$.prompt")
     assert "U+D800 at index 1" in problem.message
     assert not validator.normalize({"model": FLUX2_PRO, "prompt": "a\ud800b"}, policy=policy).ok
+
+
+# --- the fast path's fill plans (issue 16): held to the long way ----------------
+
+_CLEAN = [
+    {
+        "model": "black-forest-labs/FLUX.2-dev",
+        "prompt": "a lighthouse",
+        "width": 1024,
+        "height": 768,
+        "steps": 28,
+        "guidance_scale": 4,
+        "n": 2,
+        "seed": 7,
+        "output_format": "jpeg",
+        "response_format": "url",
+        "disable_safety_checker": False,
+        "reference_images": ["https://e.x/a.png"],
+    },
+    {
+        "model": "kwaivgI/kling-2.1-pro",
+        "prompt": "the camera pulls back",
+        "media": {"frame_images": [{"input_image": "https://e.x/a.jpeg", "frame": "first"}]},
+        "seed": 5,
+    },
+    {
+        "model": "black-forest-labs/FLUX.1.1-pro",
+        "prompt": "a red fox",
+        "width": 1024,
+        "height": 768,
+        "n": 1,
+        "seed": 42,
+        "response_format": "url",
+        "output_format": "png",
+        "disable_safety_checker": False,
+    },
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(range(len(_CLEAN))), st.randoms()), min_size=1))
+def test_fill_plans_fill_as_the_long_way_whatever_came_before(sequence):
+    """The last fill plan is tried first: requests of other key sets, in any order, never
+    inherit its fills, its copies or its order."""
+    from validator.check._checker import checker_for, resolve_spec
+    from validator.check._normalize import _Normalizer
+
+    spec = resolve_spec(None)
+    for index, rng in sequence:
+        whole = _CLEAN[index]
+        keys = [k for k in whole if k in {"model", "prompt"} or rng.random() < 0.5]
+        rng.shuffle(keys)
+        request = {k: whole[k] for k in keys}
+        # Kling without media is not clean: both ways are then the long way.
+        assert checker_for(spec, request["model"]).is_clean(request) or index == 1
+        fast = validator.normalize(request)
+        slow = _Normalizer(spec, "strict").run(request)
+        assert fast == slow
+        assert list(fast.request) == list(slow.request)
+        for name, value in fast.request.items():
+            if isinstance(value, dict | list):
+                assert value is not request.get(name)

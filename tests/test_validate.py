@@ -467,3 +467,31 @@ def test_a_huge_integer_is_summarised_in_a_sentence():
     assert height.message.startswith("height is a negative integer of 31 digits, below the minimum")
     small = only(validator.validate({"model": FLUX2_PRO, "prompt": "x", "n": 9}), "out_of_range")
     assert small.message.startswith("n 9 is above the maximum 4 ")
+
+
+@given(st.text(max_size=12), st.sampled_from([("jpeg", "png"), ("width", "height", "steps")]))
+def test_did_you_mean_remembers_the_answer_it_would_give(name, candidates):
+    from validator.spec import _values
+
+    first = did_you_mean(name, candidates)
+    assert first == _values._closest(name, candidates)
+    assert did_you_mean(name, list(candidates)) == first  # asked again, from the cache
+    assert len(_values._ANSWERS) <= 4096
+
+
+def test_did_you_mean_trusts_no_str_subclass_to_a_cache():
+    from validator.spec import _values
+
+    class Odd(str):
+        __slots__ = ()
+
+        def __hash__(self):
+            return hash("jpeg")
+
+        def __eq__(self, other):
+            return True
+
+    assert did_you_mean("jpg", ("jpeg", "png")) == _values._closest("jpg", ("jpeg", "png"))
+    remembered = dict(_values._ANSWERS)
+    assert did_you_mean(Odd("xyzzy"), ("jpeg", "png")) is None  # not the cached 'jpg' answer
+    assert remembered == _values._ANSWERS
