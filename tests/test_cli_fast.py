@@ -220,3 +220,12 @@ def test_an_exception_from_the_command_is_reported_as_click_would(folder, raise_
         slow.stderr,
     )
     assert fast.stdout == b"started\n"
+
+
+def test_a_mistyped_command_is_still_told_the_near_one(folder):
+    # Commands are loaded when named (validator/cli/_app.py); click's suggestion needs all.
+    env = {**os.environ, "NO_COLOR": "1"}
+    for code in (FAST, CLICK):
+        process = run(code, ["lnt", "ok.json"], folder, env, b"")
+        assert process.returncode == 2
+        assert b"Error: No such command 'lnt'. Did you mean 'lint'?" in process.stderr

@@ -124,6 +124,9 @@ def test_the_probe_sees_what_an_option_imports(tmp_path):
     assert status == 0
     assert loaded(modules, "click")
     assert loaded(modules, "yaml")
+    # click loads the command named, not the others (validator/cli/_app.py).
+    others = ["_docs", "_drift", "_migrate", "_normalize", "_rewrite", "_rule"]
+    assert [m for m in others if loaded(modules, f"validator.cli.{m}")] == []
 
 
 def test_import_validator_imports_no_cli_framework_and_no_integration():

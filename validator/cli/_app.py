@@ -19,8 +19,50 @@ from validator.cli._common import (
     stale_message,
 )
 
+# The other commands live in their own modules, imported when a command line names one
+# (or when --help lists them all): `capspec lint --format json x` imports no other
+# command's module.
+_LAZY: dict[str, str] = {
+    "docs": "validator.cli._docs",  # models, explain, table, docs: the spec for people
+    "drift": "validator.cli._drift",  # the spec against Together's listing and OpenAPI
+    "explain": "validator.cli._docs",
+    "lint": "validator.cli._lint",
+    "migrate": "validator.cli._migrate",
+    "models": "validator.cli._docs",
+    "normalize": "validator.cli._normalize",
+    "rule": "validator.cli._rule",  # a problem code explained (render/_rules.py)
+    "table": "validator.cli._docs",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+
+class _LazyGroup(click.Group):
+    """click's lazily loading group (its documentation's ``LazyGroup`` pattern)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *_LAZY})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in _LAZY:
+            self._load(cmd_name)
+        command = super().get_command(ctx, cmd_name)
+        if command is None:  # a name of no command: click's "did you mean" looks at them all
+            for name in _LAZY:
+                self._load(name)
+        return command
+
+    def _load(self, cmd_name: str) -> None:
+        if cmd_name not in self.commands:
+            from importlib import import_module  # noqa: PLC0415
+
+            command = getattr(import_module(_LAZY[cmd_name]), cmd_name)
+            assert isinstance(command, click.Command)
+            self.add_command(command, cmd_name)
+
+
+@click.group(
+    cls=_LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, "-V", "--version", prog_name="capspec")
 def cli() -> None:
     """Check Together AI image-generation requests before you send them.
@@ -82,28 +124,3 @@ def schemas(spec_path: str | None, out_dir: str, check: bool) -> None:
         f"{out}: {plural(len(changed), 'file')} written or removed, "
         f"{len(spec.models) + 1} schemas in all"
     )
-
-
-# models, explain, table, docs: the spec for people to read (validator/cli/_docs.py).
-from validator.cli import _docs  # noqa: E402 - after cli is defined
-
-_docs.register(cli)
-
-# Commands live in their own modules; each imports its heavy parts when it runs.
-from validator.cli._lint import lint  # noqa: E402
-from validator.cli._migrate import migrate  # noqa: E402
-from validator.cli._normalize import normalize  # noqa: E402
-
-cli.add_command(lint)
-cli.add_command(normalize)
-cli.add_command(migrate)
-
-# drift: the spec against Together's model listing and OpenAPI document.
-from validator.cli._drift import drift  # noqa: E402
-
-cli.add_command(drift)
-
-# rule: a problem code explained (validator/render/_rules.py holds the text).
-from validator.cli._rule import rule  # noqa: E402
-
-cli.add_command(rule)
