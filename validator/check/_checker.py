@@ -118,8 +118,10 @@ class ModelChecker:
         self.fast = fast
         # The fast path's table: a deprecated parameter (a warning) or one a cross-field
         # rule relates is never clean, so is_clean finds no entry for it.
+        # Free text's length range becomes its (least, most) pair: two comparisons cost
+        # less than ``range``'s arithmetic.
         self.clean = {
-            name: entry
+            name: _text_bounds(entry) if entry[1] is None else entry
             for name, entry in fast.items()
             if name not in self.deprecated and name not in self.rule_keys
         }
@@ -195,7 +197,8 @@ class ModelChecker:
                 if type(value) is not int or expected is not float or value not in lengths:
                     return False
             elif container is None:
-                if len(value) not in lengths:
+                least, most = lengths
+                if not least <= len(value) <= most:
                     return False
                 if not value.isascii() and SURROGATE.search(value):
                     return False
@@ -456,6 +459,12 @@ class ModelChecker:
             else f"{quote(key)} is not a parameter of Together's {self.model.endpoint} API",
             hint,
         )
+
+
+def _text_bounds(entry: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A free-text fast-path entry with its length range as a (least, most) pair."""
+    expected, _, lengths = entry
+    return (expected, None, (lengths.start, lengths.stop - 1))
 
 
 def _discouraged(model: Model, name: str) -> bool:

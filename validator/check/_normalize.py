@@ -93,10 +93,8 @@ def normalize(
                 fill = checker.fill
                 if fill is None or not (keys >= fill[3] and keys.isdisjoint(fill[4])):
                     fill = _fill_plan(checker, request)
-                filled, extra, copied = fill[0], fill[1], fill[2]
-                out = request.copy()
-                if extra:
-                    out.update(extra)
+                filled, extra, copied, _, _ = fill
+                out = request | extra  # a copy, then the defaults: one C-level call
                 if copied:
                     for name in copied:
                         out[name] = copy_json(out[name])
