@@ -24,6 +24,8 @@ from validator.spec._explain import compile_value, unicode_problem
 from validator.spec._values import did_you_mean, is_integer, nearest_ratio
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from validator.spec._spec import Model, Spec
 
 _STATUS_RANK: Final = {"active": 0, "deprecated": 1, "retired": 2}
@@ -133,14 +135,17 @@ class ModelChecker:
         self.fill: Any = None  # the last of them used
         self.explain = {name: compile_value(p.schema, model.id) for name, p in model.params.items()}
         # The detailed path's plan for a parameter of the model: (explainer, fast-path
-        # entry or None, the key's path parts, its path where a foreign value may need a
-        # hint (else None), the deprecated_parameter warning or None). One lookup a key.
+        # entry or None, the key's path parts, its path and the values other APIs use
+        # where one may need a hint (else None), the deprecated_parameter warning or
+        # None). One lookup a key.
         self.plan = {
             name: (
                 check,
                 fast.get(name),
                 (name,),
-                key_path(name) if name in spec.foreign_values else None,
+                (key_path(name), spec.foreign_values[name])
+                if name in spec.foreign_values
+                else None,
                 self.deprecated_problem(name) if name in self.deprecated else None,
             )
             for name, check in self.explain.items()
@@ -238,8 +243,8 @@ class ModelChecker:
                 if not clean:
                     start = len(out)
                     check(value, parts, key, out)
-                    if foreign is not None and len(out) > start:
-                        self.foreign_value(key, value, out, start, foreign)
+                    if foreign is not None and len(out) > start and isinstance(value, str):
+                        foreign_value(value, out, start, *foreign)
                 if deprecated is not None:
                     out.append(deprecated)
                 continue
@@ -390,23 +395,6 @@ class ModelChecker:
                     hint += f", for example {quote(str(suggested[0]))}"
         return Problem("unsupported_parameter", "error", key, key_path(key), message, hint)
 
-    def foreign_value(
-        self, key: str, value: Any, out: list[Problem], start: int, path: str
-    ) -> None:
-        """A value other APIs use (``b64_json``): its problem at ``path`` names the Together way."""
-        if not isinstance(value, str):
-            return
-        known = self.spec.foreign_values[key]
-        hint = known.get(value)
-        if hint is None:
-            hint = known.get(value.lower())
-            if hint is None:
-                return
-        for index in range(start, len(out)):
-            found = out[index]
-            if found.code in _HINTED and found.path == path:
-                out[index] = _new(Problem, (*found[:5], hint))
-
     def ignored_problem(self, key: str) -> Problem:
         """A parameter the API accepts for this model without documented effect: a warning."""
         entry = self.model.ignored[key]
@@ -459,6 +447,21 @@ class ModelChecker:
             else f"{quote(key)} is not a parameter of Together's {self.model.endpoint} API",
             hint,
         )
+
+
+def foreign_value(
+    value: str, out: list[Problem], start: int, path: str, known: Mapping[str, str]
+) -> None:
+    """A value other APIs use (``b64_json``): its problem at ``path`` names the Together way."""
+    hint = known.get(value)
+    if hint is None:
+        hint = known.get(value.lower())
+        if hint is None:
+            return
+    for index in range(start, len(out)):
+        found = out[index]
+        if found.code in _HINTED and found.path == path:
+            out[index] = _new(Problem, (*found[:5], hint))
 
 
 def _text_bounds(entry: tuple[Any, ...]) -> tuple[Any, ...]:

@@ -210,7 +210,7 @@ def _compile_string(schema: ValueSchema, model: str) -> Explainer:
             out.append(bad_type(value, parts, param))
             return
         count = len(out)
-        unsendable = unicode_problem(value, parts, param)
+        unsendable = None if value.isascii() else unicode_problem(value, parts, param)
         if unsendable is not None:
             # Length is still worth knowing; a menu or pattern verdict on unsendable text is not.
             out.append(unsendable)
@@ -440,18 +440,14 @@ def _type_hint(kind: str | None, value: Any) -> str | None:
         text = value.strip()
         if kind == "boolean" and text.lower() in _YAML11_BOOLS:
             return "write true or false without quotes"
-        if kind in {"integer", "number"} and _looks_numeric(text):
+        if kind in {"integer", "number"}:
+            try:
+                float(text)
+            except ValueError:
+                return None
             return f"write {text} without quotes"
     if kind == "integer" and isinstance(value, float) and math.isfinite(value):
         return "use a whole number"
     if kind == "array" and isinstance(value, str):
         return "wrap the value in a list: [" + quote(value, limit=30) + "]"
     return None
-
-
-def _looks_numeric(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
