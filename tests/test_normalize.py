@@ -298,8 +298,8 @@ _CLEAN = [
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(range(len(_CLEAN))), st.randoms()), min_size=1))
 def test_fill_plans_fill_as_the_long_way_whatever_came_before(sequence):
-    """The last fill plan is tried first: requests of other key sets, in any order, never
-    inherit its fills, its copies or its order."""
+    """Fill plans are remembered per key tuple: requests of other key sets, in any order,
+    never inherit another's fills, copies or order."""
     from validator.check._checker import checker_for, resolve_spec
     from validator.check._normalize import _Normalizer
 

@@ -46,7 +46,6 @@ class ModelChecker:
         "deprecated",
         "explain",
         "fast",
-        "fill",
         "fills",
         "fixed",
         "ignored",
@@ -132,7 +131,6 @@ class ModelChecker:
         self.nested = tuple(name for name, entry in fast.items() if entry[0] in {list, dict})
         # normalize's fast path: what to fill and copy, by the request's keys (in order).
         self.fills: dict[tuple[Any, ...], Any] = {}
-        self.fill: Any = None  # the last of them used
         self.explain = {name: compile_value(p.schema, model.id) for name, p in model.params.items()}
         # The detailed path's plan for a parameter of the model: (explainer, fast-path
         # entry or None, the key's path parts, its path and the values other APIs use

@@ -15,9 +15,9 @@ Policy = Literal["strict", "drop", "fix"]
 POLICIES: Final = ("strict", "drop", "fix")
 _POLICIES: Final = frozenset(POLICIES)
 _make = tuple.__new__
-#: normalize's fast path, for one set of keys: (names filled, name to default value,
-#: names whose values are copied, keys that must be present, keys that must be absent).
-FillPlan = tuple[tuple[str, ...], dict[str, Any], tuple[str, ...], frozenset[str], frozenset[str]]
+#: normalize's fast path, for one key tuple: (names filled, name to default value,
+#: names whose values are copied).
+FillPlan = tuple[tuple[str, ...], dict[str, Any], tuple[str, ...]]
 
 
 class Normalized(NamedTuple):
@@ -87,13 +87,12 @@ def normalize(
             if checker is not None and checker.is_clean(request):
                 # Request keys first, then the missing defaults in spec order; the
                 # request's values win. What to fill depends on the keys alone.
-                # The last plan applies when the keys it relies on are there and the
-                # ones it fills (or does not copy) are not: two set tests.
-                keys = request.keys()
-                fill = checker.fill
-                if fill is None or not (keys >= fill[3] and keys.isdisjoint(fill[4])):
-                    fill = _fill_plan(checker, request)
-                filled, extra, copied, _, _ = fill
+                # The plan for these keys in this order: one tuple, one lookup.
+                keys = tuple(request)
+                fill = checker.fills.get(keys)
+                if fill is None:
+                    fill = _fill_plan(checker, keys)
+                filled, extra, copied = fill
                 out = request | extra  # a copy, then the defaults: one C-level call
                 if copied:
                     for name in copied:
@@ -104,28 +103,21 @@ def normalize(
     return _Normalizer(resolved, policy).run(request)
 
 
-def _fill_plan(checker: ModelChecker, request: dict[Any, Any]) -> FillPlan:
+def _fill_plan(checker: ModelChecker, keys: tuple[Any, ...]) -> FillPlan:
     """What normalize's fast path fills and copies for a clean request with these keys.
 
-    The defaults to fill (their names, then name to value), the names whose values
-    are copied (arrays and objects, never shared), and the keys the plan holds for:
-    the defaults and nested parameters present, those absent. Remembered per key
-    tuple, and the last one used is tried first.
+    The defaults to fill (their names, then name to value) and the names whose values
+    are copied (arrays and objects, never shared); remembered per key tuple.
     """
-    keys = tuple(request)
-    plan = checker.fills.get(keys)
-    if plan is None:
-        given = set(keys)
-        filled = tuple(name for name in checker.defaults if name not in given)
-        extra = {name: checker.defaults[name] for name in filled}
-        nested = [name for name in checker.nested if name in given]
-        copied = tuple(nested + [n for n in filled if isinstance(extra[n], dict | list)])
-        present = frozenset(checker.defaults.keys() - set(filled)) | frozenset(nested)
-        absent = frozenset(filled) | (frozenset(checker.nested) - given)
-        if len(checker.fills) >= 256:
-            checker.fills.clear()
-        plan = checker.fills[keys] = (filled, extra, copied, present, absent)
-    checker.fill = plan
+    given = set(keys)
+    filled = tuple(name for name in checker.defaults if name not in given)
+    extra = {name: checker.defaults[name] for name in filled}
+    nested = [name for name in checker.nested if name in given]
+    copied = tuple(nested + [n for n in filled if isinstance(extra[n], dict | list)])
+    if len(checker.fills) >= 256:
+        checker.fills.clear()
+    plan: FillPlan = (filled, extra, copied)
+    checker.fills[keys] = plan
     return plan
 
 
