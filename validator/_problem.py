@@ -251,6 +251,8 @@ def got(value: Any) -> str:
     """
     kind = type(value)
     if kind is str:  # the common cases first, by exact type
+        if len(value) <= 60 and value.isprintable() and "'" not in value and "\\" not in value:
+            return f"the string '{value}'"  # quote's common case
         return f"the string {quote(value)}"
     if kind is int and -_SMALL < value < _SMALL:
         return f"the integer {value}"

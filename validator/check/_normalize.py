@@ -80,7 +80,7 @@ def normalize(
         SpecError: ``spec`` is a path to a spec that cannot be loaded.
     """
     resolved = BUNDLED[0] if spec is None and BUNDLED else resolve_spec(spec)
-    if type(request) is dict and policy in _POLICIES:
+    if type(request) is dict and (policy == "strict" or policy in _POLICIES):
         model_id = request.get("model")
         if type(model_id) is str:
             checker = resolved._checkers.get(model_id) or checker_for(resolved, model_id)  # noqa: SLF001

@@ -153,11 +153,19 @@ def _compile_number(schema: ValueSchema, model: str) -> Explainer:
         count = len(out)
         if lo is not None and value < lo:
             path, subject = _WHERE.get(parts) or _where(parts)
-            message = f"{_value_is(subject, value)}{below}"
+            message = (
+                f"{subject} {value} is{below}"
+                if kind is int and -_SMALL < value < _SMALL
+                else f"{_value_is(subject, value)}{below}"
+            )
             out.append(_new(Problem, ("out_of_range", "error", param, path, message, None)))
         elif hi is not None and value > hi:
             path, subject = _WHERE.get(parts) or _where(parts)
-            message = f"{_value_is(subject, value)}{above}"
+            message = (
+                f"{subject} {value} is{above}"
+                if kind is int and -_SMALL < value < _SMALL
+                else f"{_value_is(subject, value)}{above}"
+            )
             out.append(_new(Problem, ("out_of_range", "error", param, path, message, None)))
         if step is not None and (kind is int or is_integer(value)) and int(value) % step:
             whole = int(value)
@@ -170,7 +178,11 @@ def _compile_number(schema: ValueSchema, model: str) -> Explainer:
             else:
                 hint = f"use {upper}" if fits_upper else None
             path, subject = _WHERE.get(parts) or _where(parts)
-            message = f"{_value_is(subject, value)}{not_step}"
+            message = (
+                f"{subject} {value} is{not_step}"
+                if kind is int and -_SMALL < value < _SMALL
+                else f"{_value_is(subject, value)}{not_step}"
+            )
             out.append(_new(Problem, ("not_multiple_of", "error", param, path, message, hint)))
         if enum is not None and not any(json_equal(value, v) for v in enum):
             path, subject = _WHERE.get(parts) or _where(parts)
