@@ -22,6 +22,7 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
+from validator.cli import _lintrun
 from validator.cli._app import cli
 from validator.files._sources import collect
 from validator.lint import _parallel
@@ -171,13 +172,13 @@ def test_per_file_ignores_and_config_jobs(tree: Path, tmp_path: Path, monkeypatc
         encoding="utf-8",
     )
     seen: list[int] = []
-    real = _parallel.lint_sources
+    real = _lintrun.run
 
     def spy(*args: Any, **kwargs: Any) -> Any:
         seen.append(kwargs["jobs"])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(_parallel, "lint_sources", spy)
+    monkeypatch.setattr(_lintrun, "run", spy)
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
     two = runner.invoke(cli, ["lint", "payloads"])

@@ -47,6 +47,8 @@ NEVER = (
     "multiprocessing",
     "signal",
     "concurrent",
+    "validator.lint._parallel",
+    "validator.render._rules",
     "validator.integrations",
     "validator.drift",
     "validator.render._schemagen",

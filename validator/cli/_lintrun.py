@@ -11,11 +11,11 @@ from typing import IO, TYPE_CHECKING
 from validator.cli._common import closed_pipe, fail, stdin_bytes, stream, use_color
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Generator, Iterator
 
     from validator.files._sources import Source
     from validator.lint._linter import Linter
-    from validator.render._report import Summary
+    from validator.render._report import Finding, Summary
 
 
 @contextlib.contextmanager
@@ -58,13 +58,19 @@ def run(
     jobs: int = 1,
 ) -> Summary:
     """Lint every source (in ``jobs`` processes), report to ``out``; the summary."""
-    from validator.lint._parallel import WorkerError, lint_sources  # noqa: PLC0415
     from validator.render._report import REPORTERS, summary_line  # noqa: PLC0415
 
     reporter = REPORTERS[fmt](out, color=fmt == "text" and use_color(out), quiet=quiet)
     hide_warnings = quiet and not linter.warnings_as_errors and fmt in {"text", "github"}
     counts: Counter[tuple[str, str]] = Counter()
-    findings = lint_sources(linter, sources, jobs=jobs, stdin=stdin_bytes())
+    lost: tuple[type[Exception], ...] = ()
+    if jobs > 1:
+        from validator.lint._parallel import WorkerError, lint_sources  # noqa: PLC0415
+
+        findings = lint_sources(linter, sources, jobs=jobs, stdin=stdin_bytes())
+        lost = (WorkerError,)
+    else:  # lint_sources with one job, without importing lint._parallel (start-up)
+        findings = _one_process(linter, sources, stdin_bytes())
     try:
         with contextlib.closing(findings):
             for finding in findings:
@@ -74,7 +80,7 @@ def run(
                     counts[finding.problem.code, finding.problem.severity] += 1
                 else:
                     reporter.report(finding)
-    except WorkerError as exc:
+    except lost as exc:
         fail(f"{exc}; the report is incomplete (run again, or with --jobs 1)")
     summary = linter.summary()
     if statistics:
@@ -84,6 +90,13 @@ def run(
     else:
         reporter.close(summary)
     return summary
+
+
+def _one_process(
+    linter: Linter, sources: list[Source], stdin: IO[bytes]
+) -> Generator[Finding, None, None]:
+    for source in sources:
+        yield from linter.lint(source, stdin=stdin)
 
 
 def write_statistics(out: IO[str], counts: Counter[tuple[str, str]]) -> None:

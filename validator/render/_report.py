@@ -14,8 +14,6 @@ from typing import IO, TYPE_CHECKING, Any, ClassVar, Final
 from validator._problem import CODES, ERROR_CODES, WARNING_CODES
 from validator._tuples import NamedTuple
 from validator._version import __version__
-from validator.render._rules import RULES as RULES_TEXT
-from validator.render._rules import help_markdown, help_text, rule_url
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -428,6 +426,9 @@ class SarifReporter(_Spooled):
         return _dumps(result)
 
     def close(self, summary: Summary) -> None:
+        from validator.render._rules import RULES as RULES_TEXT  # noqa: PLC0415 - SARIF only
+        from validator.render._rules import help_markdown, help_text, rule_url  # noqa: PLC0415
+
         rules = [
             {
                 "id": code,
