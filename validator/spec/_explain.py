@@ -228,7 +228,10 @@ def _compile_string(schema: ValueSchema, model: str) -> Explainer:
             out.append(unsendable)
         elif enum is not None and value not in enum:
             path, subject = _WHERE.get(parts) or _where(parts)
-            message = f"{subject} {quote(value)}{not_one_of}"
+            if len(value) <= 60 and value.isprintable() and "'" not in value and "\\" not in value:
+                message = f"{subject} '{value}'{not_one_of}"  # quote's common case
+            else:
+                message = f"{subject} {quote(value)}{not_one_of}"
             hint = did_you_mean(value, enum_names)
             out.append(_new(Problem, ("invalid_value", "error", param, path, message, hint)))
             return
