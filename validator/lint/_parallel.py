@@ -487,9 +487,12 @@ def _merge(linter: Linter, task: _Task, chunk: _Chunk) -> Iterator[Finding]:
 
 
 def _stop(pool: Executor) -> None:
-    """Stop the workers now: Ctrl-C, a closed pipe, an error."""
-    processes = getattr(pool, "_processes", None) or {}  # no public way before Python 3.14
-    for process in list(processes.values()):
-        with contextlib.suppress(Exception):
-            process.terminate()
+    """Stop the workers: Ctrl-C, a closed pipe, an error.
+
+    Work not yet started is cancelled; a worker finishes the task it is on (a range
+    of at most ``CHUNK`` bytes, or a batch of files) and exits. Terminating it
+    instead could cut off a result half-written to the pool's pipe, and the pool's
+    reader thread would wait for the rest of it for ever: a run that hangs after
+    Ctrl-C (``tests/test_lint_jobs.py`` sends Ctrl-C while the workers are busy).
+    """
     pool.shutdown(wait=True, cancel_futures=True)
