@@ -14,6 +14,16 @@ from hypothesis import strategies as st
 
 JSON_SAFE = 2**53 - 1  # integers JavaScript and JSON parsers keep exact
 
+# Any JSON scalar a fast path must judge as the long way does: odd numbers, empty and
+# near-miss strings, a lone surrogate.
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 5),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(["", "first", "last", "middle", "https://e.x/a.png", "\ud800"]),
+)
+
 # Text that is valid Unicode (no surrogates), as JSON carries it.
 TEXT = st.text(st.characters(exclude_categories=("Cs",)), min_size=0, max_size=20)
 

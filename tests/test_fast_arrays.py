@@ -8,19 +8,14 @@ from hypothesis import strategies as st
 import validator
 from validator.check import _checker
 
+from strategies import SCALARS
+
 SPEC = validator.load_spec()
 ARRAY_MODELS = sorted(
     (model_id, name)
     for model_id, model in SPEC.models.items()
     for name, param in model.params.items()
     if param.schema.type == "array"
-)
-SCALARS = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(-3, 5),
-    st.floats(allow_nan=True, allow_infinity=True),
-    st.sampled_from(["", "first", "last", "middle", "https://e.x/a.png", "\ud800"]),
 )
 ITEMS = st.one_of(
     SCALARS,

@@ -22,6 +22,8 @@ from validator.cli._app import cli
 from validator.files._locate import LazyPositions, find, scan_json, top_level_key
 from validator.render._report import Finding, GithubReporter, JsonReporter, Summary, TextReporter
 
+from strategies import SCALARS
+
 SPEC = validator.load_spec()
 SCHNELL = "black-forest-labs/FLUX.1-schnell"  # retired, still answered: a warning
 
@@ -180,13 +182,6 @@ OBJECT_MODELS = sorted(
     for model_id, model in SPEC.models.items()
     for name, param in model.params.items()
     if param.schema.type == "object"
-)
-SCALARS = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(-3, 5),
-    st.floats(allow_nan=True, allow_infinity=True),
-    st.sampled_from(["", "first", "last", "middle", "https://e.x/a.png", "\ud800"]),
 )
 FRAMES = st.lists(
     st.one_of(
