@@ -3,12 +3,14 @@
 Usage:
     python bench/jobs.py [--lines 1000000] [--rounds 5] [--jobs 2] [--format text]
 
-The file is made as bench/run.py makes its logs (2% invalid). Each round runs
-``-j 1`` and ``-j N`` one after the other (which goes first alternates) and
-gives the ratio of their wall times, so load that comes and goes hits both
-alike; the CPU time of each run (user + sys, workers included) shows what the
-split costs. The load average at the start of each round is printed with it:
-on a shared machine, read the rounds run while it was low.
+The file is made as bench/run.py makes its logs (bench/workload.py, 2% invalid).
+Each round runs ``-j 1`` and ``-j N`` one after the other (which goes first
+alternates: bench/rounds.py) and gives the ratio of their wall times, so load that
+comes and goes hits both alike; the CPU time of each run (user + sys, workers
+included) shows what the split costs. The load average at the start of each round
+is printed with it: on a shared machine, read the rounds run while it was low.
+bench/run.py measures the same figure on a non-editable install; this script runs
+the ``capspec`` on PATH, with any --format.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ import argparse
 import os
 import resource
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,7 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import make_jsonl
+from rounds import interleave, per_round, spread
+from workload import make_jsonl
 
 
 def timed(command: list[str]) -> tuple[float, float, bytes]:
@@ -57,26 +59,30 @@ def main() -> None:
         size = log.stat().st_size / 1e6
         print(f"{args.lines:,} lines, {size:.0f} MB, {os.cpu_count()} CPUs, --format {args.format}")
         base = [capspec, "lint", "--isolated", "--format", args.format, str(log)]
-        ratios = []
-        for number in range(args.rounds):
-            load = os.getloadavg()[0]
-            order = [1, args.jobs] if number % 2 == 0 else [args.jobs, 1]
-            runs = {}
-            for jobs in order:
-                runs[jobs] = timed([*base, "--jobs", str(jobs)])
-            if runs[1][2] != runs[args.jobs][2]:
-                sys.exit(f"round {number + 1}: -j {args.jobs} printed another report than -j 1")
-            (w1, c1, _), (wn, cn, _) = runs[1], runs[args.jobs]
-            ratios.append(w1 / wn)
+        one, many = "-j1", f"-j{args.jobs}"
+        load = [os.getloadavg()[0]]
+
+        def report(number: int, runs: dict[str, tuple[float, float, bytes]]) -> None:
+            if runs[one][2] != runs[many][2]:
+                sys.exit(f"round {number + 1}: {many} printed another report than {one}")
+            (w1, c1, _), (wn, cn, _) = runs[one], runs[many]
             print(
-                f"round {number + 1}: load {load:.2f}  -j1 {w1:.2f} s (cpu {c1:.2f})  "
-                f"-j{args.jobs} {wn:.2f} s (cpu {cn:.2f})  speed-up {w1 / wn:.2f}x",
+                f"round {number + 1}: load {load[-1]:.2f}  {one} {w1:.2f} s (cpu {c1:.2f})  "
+                f"{many} {wn:.2f} s (cpu {cn:.2f})  speed-up {w1 / wn:.2f}x",
                 flush=True,
             )
-        print(
-            f"speed-up -j{args.jobs}/-j1: median {statistics.median(ratios):.2f}x, "
-            f"best {max(ratios):.2f}x, worst {min(ratios):.2f}x"
+            load.append(os.getloadavg()[0])
+
+        runs = interleave(
+            {
+                one: lambda: timed([*base, "--jobs", "1"]),
+                many: lambda: timed([*base, "--jobs", str(args.jobs)]),
+            },
+            args.rounds,
+            after_round=report,
         )
+        ratios = per_round([w for w, _, _ in runs[one]], [w for w, _, _ in runs[many]])
+        print(f"speed-up {many}/{one}: median {spread(ratios).text()}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -640,19 +640,14 @@ def venv_versions(venv: Venv, work: Path, env: dict[str, str]) -> dict[str, str]
 
 def git_head(tree: Path) -> str:
     """The checkout's commit, and whether its work tree had changes."""
-    head = subprocess.run(
-        ["git", "-C", str(tree), "log", "-1", "--format=%h"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
-    dirty = subprocess.run(
-        ["git", "-C", str(tree), "status", "--porcelain", "--untracked-files=no"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
-    return f"commit {head or 'unknown'}{' with uncommitted changes' if dirty else ''}"
+
+    def git(*args: str) -> str:
+        command = ["git", "-C", str(tree), *args]
+        return subprocess.run(command, capture_output=True, text=True, check=False).stdout.strip()
+
+    head = git("log", "-1", "--format=%h") or "unknown"
+    dirty = git("status", "--porcelain", "--untracked-files=no")
+    return f"commit {head}{' with uncommitted changes' if dirty else ''}"
 
 
 def write_atomic(path: Path, text: str) -> None:
