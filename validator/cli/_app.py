@@ -81,11 +81,13 @@ def _no_such_command(name: str, commands: list[str]) -> str:
     """``No such command 'lnt'. Did you mean 'lint'?``, as click 8.4 and later say it."""
     from difflib import get_close_matches  # noqa: PLC0415 - only for a mistyped command
 
-    message = f"No such command {name!r}."
+    from validator._problem import quote  # noqa: PLC0415 - cut to a readable length
+
+    message = f"No such command {quote(name)}."
     near = sorted(get_close_matches(name, commands))
     if not near:
         return message
-    listed = ", ".join(repr(n) for n in near)
+    listed = ", ".join(quote(n) for n in near)
     if len(near) == 1:
         return f"{message} Did you mean {listed}?"
     return f"{message} (Did you mean one of: {listed}?)"
