@@ -36,10 +36,17 @@ def test_some_array_parameters_have_a_fast_entry():
 )
 def test_a_clean_array_has_no_problem_and_normalize_copies_it(case, items):
     model_id, name = case
-    model = SPEC.models[model_id]
-    request = {"model": model_id, name: items}
-    for required in model.required:
-        request.setdefault(required, "a prompt" if required == "prompt" else [{"input_image": "a"}])
+    assert_clean_agrees_and_is_copied(model_id, name, items, [{"input_image": "a"}])
+
+
+def assert_clean_agrees_and_is_copied(model_id: str, name: str, value: object, filler: object):
+    """The fast path's "clean" implies no problem; normalize copies the value, never shares it.
+
+    ``filler`` stands in for each other required parameter but ``prompt``.
+    """
+    request = {"model": model_id, name: value}
+    for required in SPEC.models[model_id].required:
+        request.setdefault(required, "a prompt" if required == "prompt" else filler)
     checker = _checker.checker_for(SPEC, model_id)
     detailed = [
         p for p in checker.problems(request) if p.code not in {"deprecated_model", "retired_model"}

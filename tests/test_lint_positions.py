@@ -14,6 +14,7 @@ import json
 from click.testing import CliRunner
 from hypothesis import example, given
 from hypothesis import strategies as st
+from test_fast_arrays import assert_clean_agrees_and_is_copied
 
 import validator
 from validator._problem import Problem
@@ -228,19 +229,7 @@ def test_kling_media_has_a_fast_entry():
 @example(case=("kwaivgI/kling-2.1-pro", "media"), media={"source_video": {"video": "a"}})
 def test_a_clean_object_has_no_problem_and_normalize_copies_it(case, media):
     model_id, name = case
-    model = SPEC.models[model_id]
-    request = {"model": model_id, name: media}
-    for required in model.required:
-        request.setdefault(required, "a prompt" if required == "prompt" else "x")
-    checker = _checker.checker_for(SPEC, model_id)
-    detailed = [
-        p for p in checker.problems(request) if p.code not in {"deprecated_model", "retired_model"}
-    ]
-    if checker.is_clean(request):
-        assert detailed == []
-        result = validator.normalize(request)
-        assert result.request[name] == request[name]
-        assert result.request[name] is not request[name]
+    assert_clean_agrees_and_is_copied(model_id, name, media, "x")
 
 
 # --- reporters: each problem rendered once, byte for byte as before ------------------------
