@@ -401,6 +401,50 @@ def test_help_teaches_with_examples():
     assert "capspec lint payloads/ --format github" in result.stdout
 
 
+# The --format option of lint, drift and rule, as its --help renders it at 80 columns
+# (the three share one definition: each keeps its own choices, default and words).
+FORMAT_HELP = {
+    "lint": """\
+  -f, --format [text|json|github|sarif]
+                                  text for people, json for programs, github
+                                  for workflow annotations, sarif for code
+                                  scanning.  [default: text]
+""",
+    "drift": """\
+  -f, --format [text|json|github]
+                                  text for people, json for programs, github
+                                  for workflow annotations.  [default: text]
+""",
+    "rule": """\
+  -f, --format [text|json]  text for people, json for programs.  [default:
+                            text]
+""",
+}
+
+
+@pytest.mark.parametrize("command", sorted(FORMAT_HELP))
+def test_the_format_option_is_rendered_as_before(command):
+    # click leaves two columns free on a terminal; a forced width is used whole.
+    result = CliRunner().invoke(cli, [command, "--help"], terminal_width=78)
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if line.startswith("  -f, --format "))
+    expected = FORMAT_HELP[command]
+    assert "".join(lines[start : start + expected.count("\n")]) == expected
+    assert lines[start + expected.count("\n")].startswith("  -")  # the next option
+
+
+@pytest.mark.parametrize(
+    ("command", "args", "unknown"),
+    [("lint", ["-"], "xml"), ("drift", [], "sarif"), ("rule", ["--all"], "github")],
+)
+def test_the_format_option_refuses_what_its_command_does_not_write(command, args, unknown):
+    result = run(command, "-f", unknown, *args)
+    assert result.exit_code == 2
+    assert f"Invalid value for '--format' / '-f': '{unknown}' is not one of" in result.stderr
+    assert "Traceback" not in result.output
+
+
 # --- reporters: colour, escaping, golden outputs ------------------------------------------
 
 FINDING = Finding(

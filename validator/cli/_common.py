@@ -82,6 +82,34 @@ def stale_message(count: int, total: int, noun: str) -> str:
     return f"{count:,} of {plural(total, noun)} {'is' if count == 1 else 'are'} stale"
 
 
+#: Who each report format is for, as ``--format``'s help says it.
+_FORMAT_READERS = {
+    "text": "people",
+    "json": "programs",
+    "github": "workflow annotations",
+    "sarif": "code scanning",
+}
+
+
+def format_option(*formats: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--format/-f`` among ``formats`` (text the default), passed to the command as ``fmt``.
+
+    The help names who each format is for: ``text for people, json for programs.``
+    """
+    import click  # noqa: PLC0415 - see echo
+
+    readers = ", ".join(f"{name} for {_FORMAT_READERS[name]}" for name in formats)
+    return click.option(
+        "--format",
+        "-f",
+        "fmt",
+        type=click.Choice(formats),
+        default="text",
+        show_default=True,
+        help=f"{readers}.",
+    )
+
+
 # --- what the payload commands (lint, normalize) share -----------------------------------
 
 POLICIES: list[str] = ["strict", "drop", "fix"]

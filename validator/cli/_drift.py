@@ -21,6 +21,7 @@ from validator.cli._common import (
     SPEC_HELP,
     closed_pipe,
     fail,
+    format_option,
     load_spec_or_exit,
     stream,
 )
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
     from validator.drift._drift import Drift, Listed
     from validator.spec._spec import Spec
 
-_FORMATS = ["text", "json", "github"]
 _DEFAULT_TIMEOUT = 30.0
 
 
@@ -56,15 +56,7 @@ Kinds of drift (the JSON report's "kind"; the README says what each means):
     help="An OpenAPI document (YAML or JSON) whose image and video request bodies are "
     "compared with the spec's parameters.",
 )
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice(_FORMATS),
-    default="text",
-    show_default=True,
-    help="text for people, json for programs, github for workflow annotations.",
-)
+@format_option("text", "json", "github")
 @click.option("--spec", "spec_path", type=click.Path(dir_okay=False), help=SPEC_HELP)
 @click.option(
     "--timeout",

@@ -10,10 +10,10 @@ from validator.cli._common import (
     SPEC_HELP,
     codes_option,
     config_options,
+    format_option,
     max_size_option,
 )
 
-_FORMATS = ["text", "json", "github", "sarif"]
 _JOBS_ALLOWED = "a number of processes (1 or more), or 0 or auto for one per CPU"
 
 
@@ -37,16 +37,7 @@ def jobs_option(ctx: click.Context, param: click.Parameter, value: str | None) -
 
 @click.command()
 @click.argument("paths", nargs=-1, metavar="[PATH]...")
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice(_FORMATS),
-    default="text",
-    show_default=True,
-    help="text for people, json for programs, github for workflow annotations, "
-    "sarif for code scanning.",
-)
+@format_option("text", "json", "github", "sarif")
 @click.option(
     "--policy",
     type=click.Choice(POLICIES),

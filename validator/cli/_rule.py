@@ -6,21 +6,13 @@ import json
 
 import click
 
-from validator.cli._common import fail
+from validator.cli._common import fail, format_option
 
 
 @click.command()
 @click.argument("code", required=False)
 @click.option("--all", "all_codes", is_flag=True, help="Explain every problem code.")
-@click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people, json for programs.",
-)
+@format_option("text", "json")
 def rule(code: str | None, all_codes: bool, fmt: str) -> None:
     """Explain a problem code: what it means, an example, and the fix.
 
