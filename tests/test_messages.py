@@ -166,3 +166,12 @@ def test_several_close_ids_are_listed_with_commas_and_one_or():
     assert problem.hint is not None
     assert problem.hint.count(" or ") <= 1
     assert problem.hint.startswith("did you mean 'black-forest-labs/FLUX.2-pro'")
+
+
+def test_a_json_path_quotes_every_key_that_is_not_a_plain_ascii_name():
+    from validator._problem import json_path
+
+    assert json_path(("frame_images", 0, "input_image")) == "$.frame_images[0].input_image"
+    assert json_path(("odd key", "1a", "", "näme")) == "$['odd key']['1a']['']['näme']"
+    # A newline at the end is part of the key (a regex's $ would have let it pass).
+    assert json_path(("steps\n",)) == "$['steps\\n']"

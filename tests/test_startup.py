@@ -56,7 +56,21 @@ NEVER = (
     "validator.spec._speccheck",
     "validator.spec._specresolve",
     "validator.files._yaml",
+    # typing (with contextlib and warnings, which it imports) costs a tenth of a start:
+    # names from typing are imported for type checkers only (docs/decisions.md, Start-up).
+    "typing",
+    "contextlib",
+    # validator/__init__.py imports a public name through importlib when first used; the
+    # lint path imports its modules directly.
+    "importlib",
+    # Rewriting requests: only the policies drop and fix, and migrate, need these.
+    "validator.check._normalize",
+    "validator.check._migrate",
+    "validator.check._habits",
 )
+
+# Only for requests with problems: explaining them, and finding their line and column.
+CLEAN_NEVER = ("validator.spec._explain", "validator.files._locate")
 
 PROBE = (
     "import builtins, sys\n"
@@ -103,7 +117,7 @@ def test_lint_of_one_json_file_imports_no_heavy_module_and_builds_one_model(tmp_
     (tmp_path / "one.json").write_text(json.dumps(ONE))
     status, modules, built, compiled = probe(tmp_path, "lint", "one.json")
     assert status == 0
-    assert [name for name in NEVER if loaded(modules, name)] == []
+    assert [name for name in NEVER + CLEAN_NEVER if loaded(modules, name)] == []
     assert built == ["black-forest-labs/FLUX.2-dev"]
     # The first compile() of a process builds the AST types (typing compiles string
     # annotations into ForwardRefs): none on this path (validator/_tuples.py).
@@ -116,6 +130,7 @@ def test_lint_of_invalid_requests_still_imports_no_heavy_module(tmp_path):
     status, modules, _, compiled = probe(tmp_path, "lint", "bad.jsonl")
     assert status == 1
     assert [name for name in NEVER if loaded(modules, name)] == []
+    assert [name for name in CLEAN_NEVER if loaded(modules, name)] == list(CLEAN_NEVER)
     assert compiled == []
 
 
@@ -138,6 +153,57 @@ def test_import_validator_imports_no_cli_framework_and_no_integration():
     )
     modules = json.loads(out.stdout)
     assert [name for name in NEVER if loaded(modules, name)] == []
+    # The public names are imported when first used (validator/__init__.py).
+    assert [m for m in modules if loaded([m], "validator")] == ["validator", "validator._version"]
+
+
+LAZY = """
+import sys, validator
+assert "validator.check._normalize" not in sys.modules
+from validator import normalize
+assert normalize is validator.normalize is sys.modules["validator.check._normalize"].normalize
+assert "validator.check._migrate" not in sys.modules
+assert validator.migrate is sys.modules["validator.check._migrate"].migrate
+assert validator.Policy is sys.modules["validator.check._normalize"].Policy
+names = {}
+exec("from validator import *", names)
+assert sorted(set(names) - {"__builtins__"}) == sorted(validator.__all__)
+for name in validator.__all__:
+    assert names[name] is getattr(validator, name), name
+assert set(validator.__all__) <= set(dir(validator))
+assert "load_spec" in dir(validator) and "__version__" in dir(validator)
+assert not hasattr(validator, "valdiate")
+try:
+    validator.valdiate
+except AttributeError as exc:
+    print(exc)
+"""
+
+
+def test_the_public_names_are_imported_when_first_used():
+    out = subprocess.run(
+        [sys.executable, "-c", LAZY], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout == "module 'validator' has no attribute 'valdiate'\n"
+
+
+def test_type_checkers_see_every_public_name_where_it_is_imported_from():
+    # mypy reads the TYPE_CHECKING imports of validator/__init__.py, the interpreter
+    # reads _WHERE: the two name the same module for each name, and __all__ every name.
+    import ast
+
+    tree = ast.parse(Path(validator.__file__).read_text(encoding="utf-8"))
+    (block,) = [n for n in tree.body if isinstance(n, ast.If) and ast.unparse(n.test) == "TYPE_CHECKING"]
+    static = {
+        alias.name: node.module
+        for node in block.body
+        if isinstance(node, ast.ImportFrom) and node.module != "typing"
+        for alias in node.names
+    }
+    assert static == validator._WHERE
+    assert sorted(validator.__all__) == sorted([*static, "__version__", "find_errors"])
+    for name, module in static.items():
+        assert getattr(validator, name) is getattr(__import__(module, fromlist=[name]), name)
 
 
 # --- the models: built when used -----------------------------------------------------

@@ -8,16 +8,57 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from validator._problem import CODES, ERROR_CODES, WARNING_CODES, Problem
 from validator._version import __version__
-from validator.check._checker import validate
-from validator.check._migrate import migrate
-from validator.check._normalize import POLICIES, Normalized, Policy, normalize, preflight
-from validator.errors import CapspecError, RequestError, SpecError
-from validator.spec._spec import Model, Spec
-from validator.spec._specload import load_spec
+
+# The public names are imported when first used (PEP 562), so ``import validator``, and
+# ``capspec lint``, which needs only ``validate``, import neither normalize nor migrate.
+_WHERE = {
+    "CODES": "validator._problem",
+    "ERROR_CODES": "validator._problem",
+    "WARNING_CODES": "validator._problem",
+    "Problem": "validator._problem",
+    "validate": "validator.check._checker",
+    "migrate": "validator.check._migrate",
+    "POLICIES": "validator.check._normalize",
+    "Normalized": "validator.check._normalize",
+    "Policy": "validator.check._normalize",
+    "normalize": "validator.check._normalize",
+    "preflight": "validator.check._normalize",
+    "CapspecError": "validator.errors",
+    "RequestError": "validator.errors",
+    "SpecError": "validator.errors",
+    "Model": "validator.spec._spec",
+    "Spec": "validator.spec._spec",
+    "load_spec": "validator.spec._specload",
+}
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from validator._problem import CODES, ERROR_CODES, WARNING_CODES, Problem
+    from validator.check._checker import validate
+    from validator.check._migrate import migrate
+    from validator.check._normalize import POLICIES, Normalized, Policy, normalize, preflight
+    from validator.errors import CapspecError, RequestError, SpecError
+    from validator.spec._spec import Model, Spec
+    from validator.spec._specload import load_spec
+else:
+    # Not for type checkers: they see the imports above, so a misspelt name stays an error.
+    def __getattr__(name: str) -> object:
+        where = _WHERE.get(name)
+        if where is None:
+            # Worded as Python words it for a module.
+            raise AttributeError(f"module 'validator' has no attribute '{name}'")
+        from importlib import import_module  # noqa: PLC0415 - capspec lint never gets here
+
+        value = getattr(import_module(where), name)
+        globals()[name] = value  # found directly from now on
+        return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_WHERE})
 
 
 def find_errors(request: Any, *, spec: Spec | str | None = None) -> list[Problem]:
@@ -28,6 +69,8 @@ def find_errors(request: Any, *, spec: Spec | str | None = None) -> list[Problem
     Never raises for any request value. (Not ``validator.errors``: that name is the
     module of exception classes.)
     """
+    from validator.check._checker import validate  # noqa: PLC0415
+
     return [problem for problem in validate(request, spec=spec) if problem.is_error]
 
 

@@ -1,12 +1,16 @@
 """The Problem record, the stable codes, and safe formatting of arbitrary values."""
 
+from __future__ import annotations
+
 import math
-import re
-from typing import Any, Final, Literal, Self
 
 from validator._tuples import NamedTuple
 
-Severity = Literal["error", "warning"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Final, Literal, Self, TypeAlias
+
+    Severity: TypeAlias = Literal["error", "warning"]
 
 #: Every code capspec reports, with a one-line meaning. Codes are stable API;
 #: message wording is not.
@@ -88,16 +92,13 @@ class Problem(NamedTuple):
         return f"{text} ({self.hint})" if self.hint else text
 
 
-_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
 def json_path(parts: tuple[Any, ...]) -> str:
     """Render a path of keys and indexes as a JSON path: ``$.a[0].b``, ``$['odd key']``."""
     out = ["$"]
     for part in parts:
         if isinstance(part, int) and not isinstance(part, bool):
             out.append(f"[{part}]")
-        elif isinstance(part, str) and _IDENT.match(part):
+        elif isinstance(part, str) and part.isascii() and part.isidentifier():
             out.append(f".{part}")
         else:
             out.append(f"[{quote(str(part), limit=40)}]")

@@ -9,8 +9,7 @@ builds the class typing would (``collections.namedtuple`` with the defaults, the
 the body's methods, properties and docstring), keeping each annotation as written.
 """
 
-from typing import TYPE_CHECKING, Any
-
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import NamedTuple
 else:
@@ -34,7 +33,7 @@ else:
     _SPECIAL = frozenset({"__module__", "__name__", "__annotations__"})
 
     class _NamedTupleMeta(type):
-        def __new__(cls, name: str, bases: tuple[type, ...], ns: dict[str, Any]) -> type:
+        def __new__(cls, name: str, bases: tuple[type, ...], ns: dict[str, object]) -> type:
             if bases != (NamedTuple,):
                 raise TypeError("a NamedTuple class can have no other base")
             annotations = ns.get("__annotations__", {})

@@ -1,9 +1,8 @@
 """The exceptions capspec raises."""
 
-from typing import TYPE_CHECKING
-
 from validator._tuples import NamedTuple
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from validator._problem import Problem
 

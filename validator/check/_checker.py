@@ -14,18 +14,18 @@ file can come from a user. Checking has two paths:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final
-
 from validator._problem import Problem, describe, got, key_name, key_path, listing, quote
 from validator.check._crossrules import check_rule, required_hint
-from validator.check._fastpath import SURROGATE, fast_entry, holds_any
+from validator.check._fastpath import fast_entry, has_surrogate, holds_any
 from validator.spec import _spec, _specload
-from validator.spec._explain import compile_value, unicode_problem
 from validator.spec._values import did_you_mean, is_integer, nearest_ratio
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from typing import Any, Final
 
+    from validator.spec._explain import Explainer
     from validator.spec._spec import Model, Spec
 
 _STATUS_RANK: Final = {"active": 0, "deprecated": 1, "retired": 2}
@@ -131,23 +131,11 @@ class ModelChecker:
         self.nested = tuple(name for name, entry in fast.items() if entry[0] in {list, dict})
         # normalize's fast path: what to fill and copy, by the request's keys (in order).
         self.fills: dict[tuple[Any, ...], Any] = {}
-        self.explain = {name: compile_value(p.schema, model.id) for name, p in model.params.items()}
-        # The detailed path's plan for a parameter of the model: (explainer, fast-path
-        # entry or None, the key's path parts, its path and the values other APIs use
-        # where one may need a hint (else None), the deprecated_parameter warning or
-        # None). One lookup a key.
-        self.plan = {
-            name: (
-                check,
-                fast.get(name),
-                (name,),
-                (key_path(name), spec.foreign_values[name])
-                if name in spec.foreign_values
-                else None,
-                self.deprecated_problem(name) if name in self.deprecated else None,
-            )
-            for name, check in self.explain.items()
-        }
+        # The detailed path's explainers and plan: compiled by the first request that is
+        # not clean (``compile_detail``), so a clean run never imports ``spec._explain``.
+        self.explain: dict[str, Explainer] = {}
+        self.plan: dict[str, tuple[Any, ...]] | None = None
+        self.ignored: dict[str, tuple[Problem, Explainer]] = {}
         # Problems that depend only on the key (unsupported, unknown), made once.
         self.fixed: dict[str, Problem] = {}
         # Aspect-ratio models: the documented ratios a width x height is matched to.
@@ -155,16 +143,6 @@ class ModelChecker:
         self.ratios = (
             tuple(str(s) for s in ratio_param.schema.suggested) if ratio_param is not None else ()
         )
-        # Ignored parameters: a warning each, and the value still checked against the
-        # parameter's own definition (the API accepts it, so it parses it).
-        self.ignored = {
-            name: (
-                self.ignored_problem(name),
-                compile_value(self.namespace[name].schema, model.id),
-            )
-            for name in model.ignored
-            if name in self.namespace
-        }
         self.missing = tuple(
             (
                 name,
@@ -203,7 +181,7 @@ class ModelChecker:
                 least, most = lengths
                 if not least <= len(value) <= most:
                     return False
-                if not value.isascii() and SURROGATE.search(value):
+                if not value.isascii() and has_surrogate(value):
                     return False
             elif value not in container:
                 return False
@@ -217,10 +195,45 @@ class ModelChecker:
 
     # -- detailed path ----------------------------------------------------------
 
+    def compile_detail(self) -> dict[str, tuple[Any, ...]]:
+        """Compile the detailed path: the explainers, the plan, the ignored parameters."""
+        from validator.spec._explain import compile_value  # noqa: PLC0415 - see __init__
+
+        model, spec = self.model, self.spec
+        self.explain = {name: compile_value(p.schema, model.id) for name, p in model.params.items()}
+        # Ignored parameters: a warning each, and the value still checked against the
+        # parameter's own definition (the API accepts it, so it parses it).
+        self.ignored = {
+            name: (
+                self.ignored_problem(name),
+                compile_value(self.namespace[name].schema, model.id),
+            )
+            for name in model.ignored
+            if name in self.namespace
+        }
+        # The plan for a parameter of the model: (explainer, fast-path entry or None, the
+        # key's path parts, its path and the values other APIs use where one may need a
+        # hint (else None), the deprecated_parameter warning or None). One lookup a key.
+        plan = self.plan = {
+            name: (
+                check,
+                self.fast.get(name),
+                (name,),
+                (key_path(name), spec.foreign_values[name])
+                if name in spec.foreign_values
+                else None,
+                self.deprecated_problem(name) if name in self.deprecated else None,
+            )
+            for name, check in self.explain.items()
+        }
+        return plan
+
     def problems(self, request: dict[Any, Any]) -> list[Problem]:
         """Every problem with a request for this model, errors and warnings."""
         out = list(self.base)
         plan = self.plan
+        if plan is None:
+            plan = self.compile_detail()
         fixed = self.fixed
         spec = self.spec
         for key, value in request.items():
@@ -234,7 +247,7 @@ class ModelChecker:
                         clean = type(value) is int and expected is float and value in lengths
                     elif container is None:
                         clean = len(value) in lengths and (
-                            value.isascii() or not SURROGATE.search(value)
+                            value.isascii() or not has_surrogate(value)
                         )
                     else:
                         clean = value in container
@@ -627,6 +640,8 @@ def model_problems(request: Any, spec: Spec) -> list[Problem]:
     checker = checker_for(spec, model_id)
     if checker is not None:  # a str subclass
         return checker.problems(request)
+    from validator.spec._explain import unicode_problem  # noqa: PLC0415 - an unknown model only
+
     unsendable = unicode_problem(model_id, ("model",), "model")
     if unsendable is not None:
         return [unsendable]

@@ -7,12 +7,14 @@ aspect-ratio bounds: the rules that relate two or more parameters.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
 
 from validator._problem import Problem, key_path
 from validator.spec._values import is_integer
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from validator.spec._spec import Model, ModelParameter, Rule
 
 

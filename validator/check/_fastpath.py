@@ -8,12 +8,13 @@ detailed path, which finds and explains every problem.
 from __future__ import annotations
 
 import math
-import re
 from functools import partial
-from typing import TYPE_CHECKING, Any, Final
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import re
     from collections.abc import Callable
+    from typing import Any, Final
 
     from validator.spec._spec import ModelParameter
     from validator.spec._values import ValueSchema
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
 # float never reaches a ``range`` (whose ``in`` would then scan element by element).
 
 
-SURROGATE: Final = re.compile("[\ud800-\udfff]")
 _FLOAT_MAX: Final = 1.7976931348623157e308
 #: Integer ranges up to this size become a frozenset in a fast-path entry.
 _SMALL_RANGE: Final = 4096
@@ -62,6 +62,19 @@ class _Matching:
         return len(text) in self.lengths and self.regex.search(text) is not None
 
 
+def has_surrogate(text: str) -> bool:
+    """Whether ``text`` holds a lone surrogate, which UTF-8 (and so the API) cannot carry.
+
+    UTF-8 refuses exactly the code points U+D800 to U+DFFF; encoding is the test (a
+    regex for that class takes longer to compile than this module to import).
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def clean_value(entry: tuple[Any, Any, Any], value: Any) -> bool:
     """One fast-path test: the value has no error and no warning (``is_clean`` inlines it)."""
     expected, container, lengths = entry
@@ -70,7 +83,7 @@ def clean_value(entry: tuple[Any, Any, Any], value: Any) -> bool:
         return kind is int and expected is float and value in lengths
     if container is not None:
         return value in container
-    return len(value) in lengths and (value.isascii() or not SURROGATE.search(value))
+    return len(value) in lengths and (value.isascii() or not has_surrogate(value))
 
 
 def holds_any(request: dict[Any, Any], paths: tuple[tuple[str, ...], ...]) -> bool:
@@ -140,7 +153,7 @@ class _Object:
             if container is not None:
                 if item not in container:
                     return False
-            elif len(item) not in lengths or not (item.isascii() or not SURROGATE.search(item)):
+            elif len(item) not in lengths or not (item.isascii() or not has_surrogate(item)):
                 return False
         return True
 

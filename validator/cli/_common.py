@@ -16,16 +16,16 @@ that cannot be loaded, an unknown model name, output that cannot be written.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
-from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 from validator.errors import SpecError
 from validator.files._sources import DEFAULT_MAX_SIZE, format_size
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable
+    from typing import IO, Any, NoReturn
 
     import click
 
@@ -54,7 +54,7 @@ def load_spec_or_exit(path: str | None) -> Spec:
     A spec is configuration: when it cannot be loaded nothing was checked, which a
     script must be able to tell from "problems found" (1).
     """
-    from validator import load_spec  # noqa: PLC0415
+    from validator.spec._specload import load_spec  # noqa: PLC0415
 
     try:
         return load_spec(path)
@@ -162,8 +162,10 @@ def stream(name: str) -> IO[str]:
     stream: IO[str] = getattr(sys, name)
     reconfigure = getattr(stream, "reconfigure", None)
     if reconfigure is not None:
-        with contextlib.suppress(ValueError, OSError):
+        try:
             reconfigure(encoding="utf-8", errors="backslashreplace")
+        except (ValueError, OSError):
+            pass
     return stream
 
 
@@ -187,16 +189,30 @@ def use_color(stream: IO[str]) -> bool:
     return bool(isatty is not None and isatty())
 
 
-@contextlib.contextmanager
-def closed_pipe() -> Iterator[None]:
+def closed_pipe() -> ClosedPipe:
     """``capspec lint ... | head``: a reader that stops early is not an error of ours."""
+    return ClosedPipe()
+
+
+class ClosedPipe:
+    """``with closed_pipe():`` exits 1, quietly, when the reader of standard output is gone."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, exc: BaseException | None, traceback: object) -> None:
+        if isinstance(exc, BrokenPipeError):
+            pipe_closed()
+
+
+def pipe_closed() -> NoReturn:
+    """Standard output's reader is gone: send what is still buffered nowhere, exit 1."""
     try:
-        yield
-    except BrokenPipeError:
-        with contextlib.suppress(OSError):
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(EXIT_PROBLEMS)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass
+    sys.exit(EXIT_PROBLEMS)
 
 
 def migration(spec: Spec, to: str | None, option: str) -> Callable[[Any], Normalized]:

@@ -13,7 +13,10 @@ the output and exit codes byte for byte.
 from __future__ import annotations
 
 import sys
-from typing import NoReturn
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import NoReturn
 
 
 def lint(paths: tuple[str, ...]) -> NoReturn:

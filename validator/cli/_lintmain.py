@@ -9,7 +9,6 @@ and a test holds the two equal.
 from __future__ import annotations
 
 import sys
-from typing import NoReturn
 
 from validator.cli._common import (
     EXIT_OK,
@@ -22,6 +21,10 @@ from validator.cli._common import (
     migration,
 )
 from validator.files._sources import DEFAULT_MAX_SIZE
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import NoReturn
 
 
 def lint_paths(  # noqa: PLR0917 - the command's options, one each

@@ -2,49 +2,75 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
 from collections import Counter
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
 
-from validator.cli._common import closed_pipe, fail, stdin_bytes, stream, use_color
+from validator.cli._common import fail, pipe_closed, stdin_bytes, stream, use_color
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Generator, Iterator
+    from collections.abc import Generator
+    from typing import IO, NoReturn
 
+    from validator.files._files import AtomicWriter
     from validator.files._sources import Source
     from validator.lint._linter import Linter
     from validator.render._report import Finding, Summary
 
 
-@contextlib.contextmanager
-def report_to(output_file: str | None) -> Iterator[IO[str]]:
+class report_to:  # noqa: N801 - used as a function: ``with report_to(output_file) as out``
     """Standard output, or a file written whole or not at all (exit 2 if it cannot be)."""
-    if output_file is None:
-        out = stream("stdout")
-        with closed_pipe():
-            yield out
-            out.flush()
-        return
-    from validator.files._files import AtomicWriter  # noqa: PLC0415
 
-    try:
-        writer = AtomicWriter(Path(output_file))
-    except OSError as exc:
-        fail(f"cannot write {output_file}: {(exc.strerror or str(exc)).lower()}")
-    text = io.TextIOWrapper(writer.handle, encoding="utf-8", errors="backslashreplace", newline="")
-    try:
-        yield text
-        text.flush()
-        text.detach()
-        writer.commit()
-    except OSError as exc:
+    def __init__(self, output_file: str | None) -> None:
+        self.output_file = output_file
+        self.writer: AtomicWriter | None = None
+
+    def __enter__(self) -> IO[str]:
+        if self.output_file is None:
+            self.out = stream("stdout")
+            return self.out
+        from validator.files._files import AtomicWriter  # noqa: PLC0415
+
+        try:
+            self.writer = AtomicWriter(Path(self.output_file))
+        except OSError as exc:
+            self.fail(exc)
+        self.out = self.text = io.TextIOWrapper(
+            self.writer.handle, encoding="utf-8", errors="backslashreplace", newline=""
+        )
+        return self.text
+
+    def __exit__(self, kind: object, exc: BaseException | None, traceback: object) -> None:
+        """Flush (and commit the file) after a report; abort the file after an exception."""
+        writer = self.writer
+        if writer is None:  # standard output
+            if exc is None:
+                try:
+                    self.out.flush()
+                except BrokenPipeError:
+                    pipe_closed()
+            elif isinstance(exc, BrokenPipeError):
+                pipe_closed()
+            return
+        if exc is None:
+            try:
+                self.text.flush()
+                self.text.detach()
+                writer.commit()
+            except OSError as error:
+                writer.abort()
+                self.fail(error)
+            except BaseException:
+                writer.abort()
+                raise
+            return
         writer.abort()
-        fail(f"cannot write {output_file}: {(exc.strerror or str(exc)).lower()}")
-    except BaseException:
-        writer.abort()
-        raise
+        if isinstance(exc, OSError):
+            self.fail(exc)
+
+    def fail(self, exc: OSError) -> NoReturn:
+        fail(f"cannot write {self.output_file}: {(exc.strerror or str(exc)).lower()}")
 
 
 def run(
@@ -72,7 +98,7 @@ def run(
     else:  # lint_sources with one job, without importing lint._parallel (start-up)
         findings = _one_process(linter, sources, stdin_bytes())
     try:
-        with contextlib.closing(findings):
+        try:
             for finding in findings:
                 if hide_warnings and finding.problem.severity == "warning":
                     continue
@@ -80,6 +106,8 @@ def run(
                     counts[finding.problem.code, finding.problem.severity] += 1
                 else:
                     reporter.report(finding)
+        finally:
+            findings.close()
     except lost as exc:
         fail(f"{exc}; the report is incomplete (run again, or with --jobs 1)")
     summary = linter.summary()

@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Final
 
 from validator._problem import CODES, listing, quote
 from validator._tuples import NamedTuple
 from validator.files._ignore import PatternSet, compile_pattern
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Final
 
 CONFIG_NAMES: Final = ("capspec.toml", "pyproject.toml")
 POLICY_NAMES: Final = ("strict", "drop", "fix")

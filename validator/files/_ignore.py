@@ -17,13 +17,14 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
 
 from validator._problem import quote
 from validator._tuples import NamedTuple
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from typing import Final
 
 
 class Pattern(NamedTuple):
@@ -35,12 +36,13 @@ class Pattern(NamedTuple):
     dir_only: bool
 
 
-_SPECIAL: Final = re.compile(r"\*\*/|/\*\*$|\*\*|\*|\?|\[!?[^\]/]*\]|\\.|.", re.DOTALL)
+# Compiled on first use (re caches it), not at import: most lint runs translate no pattern.
+_SPECIAL: Final = r"\*\*/|/\*\*$|\*\*|\*|\?|\[!?[^\]/]*\]|\\.|."
 
 
 def _translate(body: str) -> str:
     out: list[str] = []
-    for match in _SPECIAL.finditer(body):
+    for match in re.finditer(_SPECIAL, body, re.DOTALL):
         glob = match.group()
         if glob == "**/":
             out.append("(?:.*/)?")

@@ -8,13 +8,14 @@ parse) is scanned again here, in Python, to turn JSON paths into line and column
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from typing import Any, TypeAlias
 
-Path = tuple[Any, ...]
-Position = tuple[int, int]  # 1-based line and column
+    Path: TypeAlias = tuple[Any, ...]
+    Position: TypeAlias = tuple[int, int]  # 1-based line and column
 
 # One JSON token: a string, a structural character, whitespace, or a bare word
 # (number, true, false, null, and the NaN / Infinity that JSON does not allow).

@@ -12,7 +12,6 @@ import json
 import math
 from collections.abc import Callable
 from operator import itemgetter
-from typing import IO, TYPE_CHECKING, Any, Final, Protocol
 
 from validator._problem import Overflow
 from validator._tuples import NamedTuple
@@ -28,12 +27,21 @@ from validator.files._sources import (
     read_upto,
 )
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from types import ModuleType
+    from typing import IO, Any, Final, Protocol
 
     from validator.files._locate import LazyPositions, Path, Position
     from validator.files._yaml import Document
+
+    class LineReader(Protocol):
+        """Anything with ``readline(size)``: a binary file, standard input, ``io.BytesIO``."""
+
+        def readline(self, size: int = -1, /) -> bytes:
+            """At most ``size`` bytes, up to and including the next newline."""
+            ...
 
 _BOM: Final = b"\xef\xbb\xbf"
 #: Called with the raw bytes of each JSONL line that holds no request (blank, broken,
@@ -428,14 +436,6 @@ def read_json(data: bytes) -> Iterator[Item]:
             yield Request(index, item, _TextOrigin(shared, (index,), repeated))
         return
     yield Request(0, value, _TextOrigin(shared, (), repeated))
-
-
-class LineReader(Protocol):
-    """Anything with ``readline(size)``: a binary file, standard input, ``io.BytesIO``."""
-
-    def readline(self, size: int = -1, /) -> bytes:
-        """At most ``size`` bytes, up to and including the next newline."""
-        ...
 
 
 def read_jsonl(

@@ -14,14 +14,15 @@ import os
 import re
 import stat
 from pathlib import Path as FsPath
-from typing import IO, TYPE_CHECKING, Final
 
 from validator._problem import quote
 from validator._tuples import NamedTuple
 from validator.files._ignore import GitIgnore, PatternSet, absolute
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from typing import IO, Final
 
 #: File name endings linted when a directory is walked, and how each is read.
 KINDS: Final[dict[str, str]] = {
@@ -139,12 +140,12 @@ _UNITS: Final = {
     "gib": 1 << 30,
     "gb": 1000**3,
 }
-_SIZE: Final = re.compile(r"\s*(\d+)\s*([a-zA-Z]*)\s*")
+_SIZE: Final = r"\s*(\d+)\s*([a-zA-Z]*)\s*"  # compiled on first use, by re's cache
 
 
 def parse_size(text: str) -> int:
     """Bytes from '65536', '64MiB', '64M' (both 2**20), '64MB' (10**6); ValueError else."""
-    match = _SIZE.fullmatch(text)
+    match = re.fullmatch(_SIZE, text)
     unit = match.group(2).lower() if match else ""
     if match is None or unit not in _UNITS or len(match.group(1)) > 30:
         raise ValueError(

@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import itertools
 import re
-from typing import TYPE_CHECKING, Any, Final
 
 from validator.files._payloads import Broken, Request
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from typing import Any, Final
 
     from validator.files._payloads import Item
     from validator.files._sources import Source

@@ -8,17 +8,17 @@ are computed for requests that have problems, never for clean ones.
 from __future__ import annotations
 
 from operator import itemgetter
-from typing import IO, TYPE_CHECKING, Any
 
 from validator._problem import Problem, json_path, quote
 from validator.check._checker import validate
-from validator.check._normalize import normalize
 from validator.files._payloads import Broken, Item, Request, read
 from validator.files._sources import DEFAULT_MAX_SIZE
 from validator.render._report import Finding, Summary
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
+    from typing import IO, Any
 
     from validator.check._normalize import Normalized, Policy
     from validator.files._config import RuleFilter
@@ -131,6 +131,8 @@ class Linter:
             return self.rewrite(value).problems
         if self.policy == "strict":
             return validate(value, spec=self.spec)
+        from validator.check._normalize import normalize  # noqa: PLC0415 - not on the default policy
+
         return normalize(value, policy=self.policy, spec=self.spec).problems
 
     def lint(self, source: Source, *, stdin: IO[bytes] | None = None) -> Iterator[Finding]:

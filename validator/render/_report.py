@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, ClassVar, Final
 
 from validator._problem import CODES, ERROR_CODES, WARNING_CODES
 from validator._tuples import NamedTuple
 from validator._version import __version__
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import IO, Any, ClassVar, Final
 
     from validator._problem import Problem
 

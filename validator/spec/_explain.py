@@ -4,10 +4,10 @@ Each explainer appends a located, worded Problem for everything wrong with a val
 the compiled checker (``_checker``) runs one only when its fast path cannot accept.
 """
 
+from __future__ import annotations
+
 import math
 import re
-from collections.abc import Callable
-from typing import Any
 
 from validator._problem import (
     Problem,
@@ -29,6 +29,15 @@ from validator.spec._values import (
     ratio,
     type_matches,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any, TypeAlias
+
+    #: ``explain(value, parts, param, out)``: append a Problem for everything wrong with
+    #: ``value`` (found at ``parts``, under top-level key ``param``) to ``out``.
+    Explainer: TypeAlias = Callable[[Any, tuple[Any, ...], str | None, list[Problem]], None]
 
 _YAML11_BOOLS = {"yes", "no", "on", "off", "y", "n", "true", "false"}
 _new = tuple.__new__  # a Problem from its six fields, without NamedTuple's Python-level __new__
@@ -78,9 +87,6 @@ def unicode_problem(text: str, parts: tuple[Any, ...], param: str | None) -> Pro
 
 # --- the detailed check, compiled once per model -------------------------------
 
-#: ``explain(value, parts, param, out)``: append a Problem for everything wrong with
-#: ``value`` (found at ``parts``, under top-level key ``param``) to ``out``.
-Explainer = Callable[[Any, tuple[Any, ...], "str | None", list[Problem]], None]
 
 
 def compile_value(schema: ValueSchema, model: str) -> Explainer:

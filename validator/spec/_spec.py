@@ -1,18 +1,24 @@
 """What a capability spec is: the resolved data types, built from the resolved form."""
 
+from __future__ import annotations
+
 from collections.abc import Callable, Iterator, Mapping
 from functools import partial
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, TypeVar
 
 from validator._tuples import NamedTuple
 from validator.spec._values import ValueSchema, ratio
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from fractions import Fraction
+    from typing import Any, TypeVar
+
+    _V = TypeVar("_V")
+else:
+    _V = object  # the value type in ``Mapping[str, _V]``, a base class: any type does at run time
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
-_V = TypeVar("_V")
 
 
 class Source(NamedTuple):
@@ -38,9 +44,9 @@ class Parameter(NamedTuple):
     aliases: tuple[str, ...] = ()
     instead: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
-    evidence: "tuple[Evidence, ...]" = ()
+    evidence: tuple[Evidence, ...] = ()
     endpoint: str = "images"
-    deprecated: "Deprecation | None" = None
+    deprecated: Deprecation | None = None
 
 
 class Deprecation(NamedTuple):
@@ -125,7 +131,7 @@ class Rule(NamedTuple):
     evidence: tuple[Evidence, ...] = ()
 
     @property
-    def ratio_bounds(self) -> "tuple[Fraction | None, Fraction | None]":
+    def ratio_bounds(self) -> tuple[Fraction | None, Fraction | None]:
         """For an aspect_ratio rule: the bounds as exact fractions."""
         lo = ratio(self.minimum) if self.minimum is not None else None
         hi = ratio(self.maximum) if self.maximum is not None else None
@@ -224,7 +230,7 @@ class Repairs(NamedTuple):
     values: Mapping[str, Mapping[str, str]] = _EMPTY  # parameter -> foreign value -> Together's
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "Repairs":
+    def from_dict(cls, data: Mapping[str, Any]) -> Repairs:
         """From the spec's ``repairs`` table."""
         return cls(
             names=dict(data.get("names", {})),
@@ -336,7 +342,7 @@ class Spec:
         return self._folded.get(model_id.lower())
 
     @classmethod
-    def from_resolved(cls, data: Mapping[str, Any], path: str, digest: str) -> "Spec":
+    def from_resolved(cls, data: Mapping[str, Any], path: str, digest: str) -> Spec:
         """Build a Spec from the resolved (cacheable) form."""
         parameters = Lazy(data["parameters"], _image_parameter)
         namespaces = {

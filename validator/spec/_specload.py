@@ -14,18 +14,22 @@ changed more than ``_SETTLED`` seconds before it was read, so that a later chang
 always changes mtime or ctime (docs/decisions.md: why that key is sound).
 """
 
-import contextlib
+from __future__ import annotations
+
 import json
 import os
 import time
 from functools import partial
 from pathlib import Path
-from typing import Any, Final
 
 from validator._version import __version__
 from validator.errors import SpecError, SpecIssue
 from validator.spec import _resources
 from validator.spec._spec import Lazy, Spec
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Final
 
 _CACHE_FORMAT: Final = 6
 #: How long ago a spec file must have changed for its status to stand for its content:
@@ -149,6 +153,8 @@ def _stat_write(status: str, digest: str) -> None:
     folder = _cache_dir()
     if folder is None:
         return
+    import contextlib  # noqa: PLC0415 - only when writing the cache
+
     from validator.files._files import write_atomic  # noqa: PLC0415 - only when writing the cache
 
     with contextlib.suppress(OSError):
@@ -198,6 +204,7 @@ def _cache_write(digest: str, resolved: dict[str, Any]) -> None:
     folder = _cache_dir()
     if folder is None:
         return
+    import contextlib  # noqa: PLC0415 - only when writing the cache
     from zlib import crc32  # noqa: PLC0415
 
     from validator.files._files import write_atomic  # noqa: PLC0415 - only when writing the cache

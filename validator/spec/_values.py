@@ -3,9 +3,10 @@
 The detailed check that explains what is wrong with a value is ``_explain``.
 """
 
+from __future__ import annotations
+
 import math
 import re
-from typing import TYPE_CHECKING, Any, TypeGuard
 
 from validator._problem import (
     number,
@@ -13,9 +14,11 @@ from validator._problem import (
 )
 from validator._tuples import NamedTuple
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
     from fractions import Fraction
+    from typing import Any, TypeGuard
 
 _ARTICLE = {
     "string": "a string",
@@ -27,7 +30,7 @@ _ARTICLE = {
 }
 
 
-def ratio(text: str) -> "Fraction":
+def ratio(text: str) -> Fraction:
     """Parse ``W:H`` into an exact fraction."""
     from fractions import Fraction  # noqa: PLC0415 - fractions imports decimal; rare path
 
@@ -35,7 +38,7 @@ def ratio(text: str) -> "Fraction":
     return Fraction(int(width), int(height))
 
 
-def nearest_ratio(width: float, height: float, ratios: "Iterable[str]") -> str:
+def nearest_ratio(width: float, height: float, ratios: Iterable[str]) -> str:
     """The ``W:H`` among ``ratios`` nearest to ``width/height``.
 
     Distance is on a log scale, so 2:1 and 1:2 are as far from 1:1.
@@ -99,7 +102,7 @@ class Advice(NamedTuple):
     sources: tuple[str, ...] = ()
 
     @classmethod
-    def from_dict(cls, data: "Mapping[str, Any] | None") -> "Advice | None":
+    def from_dict(cls, data: Mapping[str, Any] | None) -> Advice | None:
         """Build from the resolved spec form."""
         if not data:
             return None
@@ -114,7 +117,7 @@ class ValueSchema(NamedTuple):
     """The shape one value must have: a parameter, an array item or an object property."""
 
     type: str | None = None
-    any_of: "tuple[ValueSchema, ...]" = ()
+    any_of: tuple[ValueSchema, ...] = ()
     enum: tuple[Any, ...] | None = None
     pattern: str | None = None
     minimum: float | None = None
@@ -124,16 +127,16 @@ class ValueSchema(NamedTuple):
     max_length: int | None = None
     min_items: int | None = None
     max_items: int | None = None
-    items: "ValueSchema | None" = None
-    properties: "Mapping[str, ValueSchema]" = {}  # noqa: RUF012 - read-only, never mutated
+    items: ValueSchema | None = None
+    properties: Mapping[str, ValueSchema] = {}
     required: tuple[str, ...] = ()
-    advice: "Advice | None" = None
+    advice: Advice | None = None
     suggested: tuple[Any, ...] = ()
     description: str = ""
     regex: re.Pattern[str] | None = None
 
     @classmethod
-    def from_dict(cls, data: "Mapping[str, Any]") -> "ValueSchema":
+    def from_dict(cls, data: Mapping[str, Any]) -> ValueSchema:
         """Build from the resolved spec form (plain JSON data)."""
         pattern = data.get("pattern")
         items = data.get("items")
