@@ -177,6 +177,38 @@ def test_kling_needs_frame_images_and_a_prompt_except_where_skills_says_not():
     ] == [("missing_required", "prompt")]
 
 
+@pytest.mark.parametrize(
+    ("model", "other", "nearest"),
+    [
+        ("kwaivgI/kling-2.1-master", (1280, 720), (1920, 1080)),
+        ("kwaivgI/kling-1.6-standard", (720, 1280), (1080, 1920)),
+        ("kwaivgI/kling-2.0-master", (1920, 1080), (1280, 720)),
+    ],
+)
+def test_a_kling_size_off_its_listed_sizes_is_a_warning_naming_the_nearest(model, other, nearest):
+    # Skills' video model table lists three sizes per Kling model; no refusal of
+    # another size is known, so only a warning (docs/decisions.md, Kling sizes).
+    body = {"model": model, "prompt": "a boat", "width": nearest[0], "height": nearest[1]}
+    assert validator.validate(body) == []
+    body |= {"width": other[0], "height": other[1]}
+    (problem,) = validator.validate(body)
+    assert (problem.code, problem.severity, problem.param) == (
+        "not_recommended",
+        "warning",
+        "width",
+    )
+    assert problem.message.startswith(
+        f"{other[0]}x{other[1]} is not among the sizes listed for {model}: "
+    )
+    assert problem.hint == f"the nearest is {nearest[0]}x{nearest[1]}"
+    # strict sends it as it is (a warning is no error); fix moves it onto the list.
+    strict = validator.normalize(body)
+    assert (strict.ok, strict.request["width"], strict.request["height"]) == (True, *other)
+    fixed = validator.normalize(body, policy="fix").request
+    assert (fixed["width"], fixed["height"]) == nearest
+    assert validator.validate(fixed) == []
+
+
 def test_lifecycle_unlisted_is_a_warning_removed_is_an_error_and_both_name_a_successor():
     # No longer listed (skills, 2026-10-07): the API may still answer it.
     retired = validator.validate({"model": SCHNELL, "prompt": "x"})

@@ -90,13 +90,16 @@ def check_rule(model: Model, rule: Rule, request: dict[Any, Any], out: list[Prob
                     + abs(s[0] * s[1] - width * height) / 1e7
                 ),
             )
+            refused = rule.severity == "error"  # else advice: a menu no refusal is known for
             out.append(
                 Problem(
-                    "invalid_value",
+                    "invalid_value" if refused else "not_recommended",
                     rule.severity,  # type: ignore[arg-type]
                     "width",
                     key_path("width"),
-                    f"{size} is not a size {model_id} offers; sizes: {shown}{more}",
+                    f"{size} is not a size {model_id} offers; sizes: {shown}{more}"
+                    if refused
+                    else f"{size} is not among the sizes listed for {model_id}: {shown}{more}",
                     f"the nearest is {nearest[0]}x{nearest[1]}",
                 )
             )

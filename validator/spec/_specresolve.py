@@ -230,7 +230,8 @@ class Resolver(Checks):
             else:
                 unsupported[name] = out_cell
         for rule in rules:
-            if rule["kind"] == "size_menu":
+            # An error menu also limits each side; a warning menu (advice) only the pair.
+            if rule["kind"] == "size_menu" and rule.get("severity", "error") == "error":
                 self.menu_enums(rule, params)
         resolved_params = {
             name: self.finish(model_id, p, parameters[name], where[name])
