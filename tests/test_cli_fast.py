@@ -43,6 +43,8 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "retired.json").write_text(json.dumps(RETIRED))
     (root / "broken.json").write_text('{"model": ')
     (root / "both.jsonl").write_text(json.dumps(OK) + "\n" + json.dumps(BAD) + "\n")
+    # Findings far beyond a pipe's buffer (64 KiB) and stdout's (8 KiB).
+    (root / "many.jsonl").write_text((json.dumps(BAD) + "\n") * 3000)
     (root / "one.yaml").write_text("model: black-forest-labs/FLUX.2-dev\nprompt: a\nsteps: 0\n")
     (root / "ünï code.json").write_text(json.dumps(BAD))
     (root / ESCAPE).write_text(json.dumps(BAD))
@@ -84,6 +86,7 @@ CASES: list[tuple[list[str], str, dict[str, str], bytes]] = [
     (["lint", "retired.json"], ".", {}, b""),
     (["lint", "ok.json", "bad.json", "ok.json", "retired.json"], ".", {}, b""),
     (["lint", "both.jsonl", "one.yaml"], ".", {}, b""),
+    (["lint", "many.jsonl", "ok.json"], ".", {}, b""),
     (["lint", "broken.json"], ".", {}, b""),
     (["lint", "missing.json"], ".", {}, b""),
     (["lint", "tree"], ".", {}, b""),
@@ -229,3 +232,61 @@ def test_a_mistyped_command_is_still_told_the_near_one(folder):
         process = run(code, ["lnt", "ok.json"], folder, env, b"")
         assert process.returncode == 2
         assert b"Error: No such command 'lnt'. Did you mean 'lint'?" in process.stderr
+
+
+# --- the console script's exit: no teardown, unless something needs it ------------------
+
+TEARDOWN = (
+    "import builtins, sys\n"
+    "class Late:\n"
+    "    def __del__(self):\n"
+    "        sys.__stderr__.write('torn down\\n')\n"
+    "builtins.late = Late()  # freed by the interpreter's teardown, if there is one\n"
+)
+ATEXIT = "import atexit, sys\natexit.register(lambda: sys.__stderr__.write('at exit\\n'))\n"
+
+
+@pytest.mark.parametrize("name", ["ok.json", "bad.json", "missing.json"])
+def test_the_console_script_exits_without_the_teardown(folder, name):
+    env = {**os.environ, "NO_COLOR": "1"}
+    env.pop("CAPSPEC_MAX_SIZE", None)
+    cwd = folder
+    argv = ["lint", name]
+    # Once first: a start that fills the spec cache imports threading (and exits as usual).
+    run(FAST, ["lint", "ok.json"], folder, env, b"")
+    fast = run(TEARDOWN + FAST, argv, cwd, env, b"")
+    slow = run(TEARDOWN + CLICK, argv, cwd, env, b"")
+    assert fast.returncode == slow.returncode == (0 if name == "ok.json" else 1)
+    assert fast.stdout == slow.stdout
+    assert fast.stderr + b"torn down\n" == slow.stderr
+    # An atexit handler (coverage, say) gets the ordinary exit, teardown and all.
+    fast = run(ATEXIT + TEARDOWN + FAST, argv, cwd, env, b"")
+    assert fast.stderr == slow.stderr.replace(b"torn down\n", b"at exit\ntorn down\n")
+    # Called with arguments (as tests and embedders do), main() raises SystemExit.
+    code = "from validator.cli import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit as e:\n    print('exit', e.code)"
+    inside = run("import sys\n" + code, argv, cwd, env, b"")
+    assert inside.stdout.endswith(f"exit {slow.returncode}\n".encode())
+
+
+def test_a_reader_that_stops_early_ends_the_lint_as_with_click(folder):
+    # capspec lint many.jsonl | head -c 100: the rest of the report has nowhere to go.
+    env = {**os.environ, "NO_COLOR": "1"}
+    env.pop("CAPSPEC_MAX_SIZE", None)
+    results = []
+    for code in (FAST, CLICK):
+        with subprocess.Popen(
+            [sys.executable, "-c", code, "lint", "many.jsonl"],
+            cwd=folder,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        ) as process:
+            assert process.stdout is not None
+            assert process.stderr is not None
+            head = process.stdout.read(100)
+            process.stdout.close()
+            error = process.stderr.read()
+            results.append((process.wait(timeout=120), head, error))
+    assert results[0] == results[1]
+    assert results[0][0] == 1
+    assert results[0][2] == b""

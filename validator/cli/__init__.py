@@ -17,7 +17,7 @@ def main(argv: list[str] | None = None) -> None:
     if _plain_lint(args):
         from validator.cli._fast import lint  # noqa: PLC0415 - the common case, without click
 
-        lint(tuple(args[1:]))
+        lint(tuple(args[1:]), hard_exit=argv is None)
     from validator.cli._app import cli  # noqa: PLC0415 - keep `import validator.cli` cheap
 
     cli.main(args=argv, prog_name="capspec")
