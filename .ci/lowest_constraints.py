@@ -1,6 +1,6 @@
 """Print pip constraints that pin every direct dependency to the floor pyproject.toml allows.
 
-`.ci/run` installs capspec and its test extra with these constraints into a second
+`.ci/run` installs capspec with its test and spark extras under these constraints in a second
 virtual environment and runs the suite there, so a floor that no longer works is
 found by CI, not by a user. Only direct dependencies are pinned (what pyproject.toml
 promises); what they pull in resolves as it would for a user.
@@ -18,6 +18,9 @@ from pathlib import Path
 NOT_PINNED = {
     "httpx": "pip finds no resolution for httpx 0.24 beside openai 3.15, which needs httpx2",
 }
+
+#: The extras `.ci/run` installs in the lowest-versions job: the Spark tests run there too.
+DEFAULT_EXTRAS = ("test", "spark")
 
 _FLOOR = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*>=\s*([^,;\s]+)")
 
@@ -43,8 +46,13 @@ def floors(pyproject: Path, extras: list[str]) -> dict[str, str]:
 
 
 def main(argv: list[str]) -> int:
-    """Print `name==floor` lines for pyproject.toml in the current directory."""
-    for name, version in sorted(floors(Path("pyproject.toml"), argv or ["test"]).items()):
+    """Print `name==floor` lines for pyproject.toml in the current directory.
+
+    The arguments name the extras whose floors are pinned besides the runtime
+    dependencies: by default test and spark, the extras the CI job installs.
+    """
+    extras = argv or list(DEFAULT_EXTRAS)
+    for name, version in sorted(floors(Path("pyproject.toml"), extras).items()):
         sys.stdout.write(f"{name}=={version}\n")
     return 0
 

@@ -43,3 +43,18 @@ def test_names_are_normalised_and_extras_of_capspec_itself_skipped(tmp_path):
         "pyyaml": "6.0.1",
         "jsonschema-rs": "0.29",
     }
+
+
+def test_by_default_the_spark_extra_is_pinned_at_its_floor_too(monkeypatch, capsys):
+    # The lowest-versions job runs the Spark tests against the lowest pyspark claimed.
+    monkeypatch.chdir(ROOT)
+    assert lowest.main([]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    spark = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]["spark"]
+    for requirement in spark:
+        name, floor = re.match(r"([a-z]+)(?:\[[^\]]*\])?>=(\S+)", requirement).groups()
+        assert f"{name}=={floor}" in printed
+    assert lowest.main(["test"]) == 0
+    assert not any(line.startswith("pyspark==") for line in capsys.readouterr().out.splitlines())
