@@ -134,3 +134,57 @@ def test_help_names_the_configuration_options():
         assert "--isolated Read no configuration file." in text
         assert "capspec.toml" in text
     assert "or the configuration's" in " ".join(run("normalize", "--help").stdout.split())
+
+
+@pytest.fixture
+def opened(monkeypatch):
+    """How many times each file (by name) is opened for reading."""
+    from collections import Counter
+
+    from validator.files import _payloads, _sources
+
+    counts: Counter[str] = Counter()
+    real = _sources.open_regular
+
+    def counting(path):
+        counts[Path(path).name] += 1
+        return real(path)
+
+    monkeypatch.setattr(_sources, "open_regular", counting)
+    monkeypatch.setattr(_payloads, "open_regular", counting)
+    return counts
+
+
+WALKED = {
+    "a.yaml": "# leading comment\nmodel: black-forest-labs/FLUX.2-pro\nprompt: a cat\n"
+    "negative_prompt: blur\n",
+    "b.json": json.dumps(DROPPABLE) + "\n",
+    # Blank lines before the requests, read ahead while the walk decides: kept in place.
+    "c.jsonl": "\n  \r\n" + json.dumps(DROPPABLE) + "\n" + json.dumps(FLUX2_PRO) + "\n",
+    "d.jsonl": json.dumps({"n": 1}) + "\n",
+    "package.json": json.dumps({"name": "app"}) + "\n",
+}
+
+
+@pytest.mark.parametrize("mode", ["--write", "--check", "--diff"])
+def test_a_walked_file_is_read_once(tmp_path, monkeypatch, opened, mode):
+    monkeypatch.chdir(tmp_path)
+    for name, text in WALKED.items():
+        (tmp_path / "in" / name).parent.mkdir(exist_ok=True)
+        (tmp_path / "in" / name).write_text(text, encoding="utf-8")
+    result = run("normalize", "--policy", "drop", mode, "in")
+    assert result.exit_code == (0 if mode == "--write" else 1), result.stderr
+    assert {name: opened[name] for name in WALKED} == dict.fromkeys(WALKED, 1)
+    assert "3 files" in result.stderr and "2 skipped: no requests" in result.stderr
+    written = {name: (tmp_path / "in" / name).read_bytes().decode() for name in WALKED}
+    if mode != "--write":
+        assert written == WALKED
+        return
+    assert written["a.yaml"].startswith("# leading comment\nmodel: black-forest-labs/FLUX.2-pro\n")
+    lines = written["c.jsonl"].splitlines(keepends=True)
+    assert lines[:2] == ["\n", "  \r\n"]
+    assert [json.loads(line)["model"] for line in lines[2:]] == [FLUX2_PRO["model"]] * 2
+    for name in ("a.yaml", "b.json", "c.jsonl"):
+        assert "negative_prompt" not in written[name]
+    assert written["d.jsonl"] == WALKED["d.jsonl"]
+    assert written["package.json"] == WALKED["package.json"]

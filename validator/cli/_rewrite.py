@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from validator.check._normalize import Normalized
     from validator.files._config import Config
     from validator.files._files import AtomicWriter
-    from validator.files._payloads import Broken, Request
+    from validator.files._payloads import Broken, Item, Request
     from validator.files._sources import Source
     from validator.render._report import Finding, Reporter
     from validator.spec._spec import Spec
@@ -56,6 +56,23 @@ def _dump_json(value: Any, *, indent: int | None) -> str | None:
     except (ValueError, TypeError, RecursionError):
         return None
     return text
+
+
+def _with_lines(source: Source, max_size: int) -> Iterator[Item | bytes]:
+    """A JSONL file's items, each line that holds no request (bytes) in its place."""
+    from validator.files._payloads import read  # noqa: PLC0415
+
+    lines: list[bytes] = []
+    items = read(source, max_size=max_size, passthrough=lines.append)
+    try:
+        for item in items:
+            if lines:
+                yield from lines
+                lines.clear()
+            yield item
+    finally:
+        items.close()  # type: ignore[attr-defined] # a generator: the file is closed now
+    yield from lines
 
 
 def _ending(raw: bytes) -> bytes:
@@ -133,14 +150,30 @@ class Rewriter:
             click.echo(f"capspec: {text}", err=True)
 
     def requests_of(
-        self, source: Source, stdin: IO[bytes], passthrough: Callable[[bytes], object] | None
+        self,
+        source: Source,
+        stdin: IO[bytes],
+        passthrough: Callable[[bytes], object] | None,
+        items: Iterator[Item | bytes] | None = None,
     ) -> Iterator[tuple[Request | Broken, Any, bool]]:
-        """(item, rewritten value, has errors) for each request; (broken, None, True) else."""
+        """(item, rewritten value, has errors) for each request; (broken, None, True) else.
+
+        ``items`` are the source's, already being read (:meth:`run`); the JSONL lines
+        among them that hold no request go to ``passthrough``.
+        """
         from validator.files._payloads import Broken, read  # noqa: PLC0415
         from validator.lint._linter import broken_finding, locate  # noqa: PLC0415
 
-        reading = read(source, stdin=stdin, max_size=self.max_size, passthrough=passthrough)
+        reading: Iterator[Item | bytes] = (
+            read(source, stdin=stdin, max_size=self.max_size, passthrough=passthrough)
+            if items is None
+            else items
+        )
         for item in reading:
+            if isinstance(item, bytes):
+                if passthrough is not None:
+                    passthrough(item)
+                continue
             if isinstance(item, Broken):
                 self.emit([broken_finding(source.name, item)])
                 yield item, None, True
@@ -158,30 +191,50 @@ class Rewriter:
         A file found in a walk is rewritten only when it holds requests
         (``validator.lint._documents``, the rule of ``capspec lint``); one that does not
         (package.json, a workflow) is counted and never opened for writing.
-        """
-        if source.sniff and not self._holds_requests(source):
-            self.not_requests += 1
-            return
-        if source.kind == "jsonl":
-            self.lines(source, stdin)
-        else:
-            self.document(source, stdin)
 
-    def _holds_requests(self, source: Source) -> bool:
-        """Whether a walked file holds requests: read ahead only until that is settled."""
-        from validator.files._payloads import read  # noqa: PLC0415
+        A file is read once: a .json or YAML file whole, its bytes kept for the header
+        and the diff; a walked JSONL file is read ahead until the rule is settled, and
+        what was read ahead is rewritten from there.
+        """
+        from validator.files._payloads import parse, read_whole  # noqa: PLC0415
+
+        data: bytes | None = None
+        items: Iterator[Item | bytes] | None = None
+        if source.path is not None and source.kind != "jsonl":
+            whole = read_whole(source, self.max_size)
+            if isinstance(whole, bytes):
+                data = whole
+                items = parse(source.kind, whole)
+            else:
+                items = iter((whole,))
+        elif source.sniff:
+            items = _with_lines(source, self.max_size)
+        if source.sniff:
+            assert items is not None
+            items = self._requests_in(source, items)
+            if items is None:
+                self.not_requests += 1
+                return
+        if source.kind == "jsonl":
+            self.lines(source, stdin, items)
+        else:
+            self.document(source, stdin, items, data)
+
+    def _requests_in(
+        self, source: Source, items: Iterator[Item | bytes]
+    ) -> Iterator[Item | bytes] | None:
+        """All of a walked file's items if it holds requests, else None (the file closed)."""
         from validator.lint._documents import request_names, requests_in  # noqa: PLC0415
 
         if self._names is None:
             assert self.spec is not None, "a walk needs the spec for the request rule"
             self._names = request_names(self.spec)
-        items = read(source, max_size=self.max_size)
-        try:
-            return requests_in(items, source, self._names) is not None
-        finally:
+        held = requests_in(items, source, self._names)
+        if held is None:
             close = getattr(items, "close", None)
             if close is not None:
                 close()
+        return held
 
     def _binary_out(self) -> Callable[[bytes], object]:
         """Write bytes to standard output, after any text already written to it."""
@@ -192,7 +245,9 @@ class Rewriter:
         out.flush()
         return buffer.write  # type: ignore[no-any-return]
 
-    def lines(self, source: Source, stdin: IO[bytes]) -> None:
+    def lines(
+        self, source: Source, stdin: IO[bytes], items: Iterator[Item | bytes] | None = None
+    ) -> None:
         """JSONL, streamed: every line kept, changed requests replaced by their new form."""
         writer = None
         if self.write:
@@ -227,7 +282,7 @@ class Rewriter:
         from validator.files._payloads import Broken  # noqa: PLC0415
 
         try:
-            for item, value, error in self.requests_of(source, stdin, keep):
+            for item, value, error in self.requests_of(source, stdin, keep, items):
                 failed = failed or error
                 if isinstance(item, Broken):
                     continue  # its line went through ``keep`` as it was read
@@ -267,8 +322,17 @@ class Rewriter:
             spool.close()
         self._finish(source, failed=failed, changed=changed, writer=writer)
 
-    def document(self, source: Source, stdin: IO[bytes]) -> None:
-        """JSON or YAML (or standard input): the whole file, in its shape."""
+    def document(
+        self,
+        source: Source,
+        stdin: IO[bytes],
+        items: Iterator[Item | bytes] | None = None,
+        data: bytes | None = None,
+    ) -> None:
+        """JSON or YAML (or standard input): the whole file, in its shape.
+
+        ``data`` is the file's bytes, as read for ``items``.
+        """
         from validator.files._payloads import Broken  # noqa: PLC0415
 
         groups: dict[int, Any] = {}
@@ -276,7 +340,7 @@ class Rewriter:
         failed = False
         # JSONL on standard input is printed line by line as it is read.
         passthrough = None if self.files_mode else self._binary_out()
-        for item, value, error in self.requests_of(source, stdin, passthrough):
+        for item, value, error in self.requests_of(source, stdin, passthrough, items):
             failed = failed or error
             if isinstance(item, Broken):
                 continue
@@ -310,13 +374,14 @@ class Rewriter:
         if failed or same_value(before, groups):
             self._finish(source, failed=failed, changed=False)
             return
-        text = self.as_text(source, groups)
+        current = "" if data is None else data.decode("utf-8-sig", "replace")
+        text = self.as_text(source, groups, current)
         if text is None:
             self.emit([self._unwritable(source)])
             self._finish(source, failed=True, changed=False)
             return
         if self.diff:
-            self._diff(source, text)
+            self._diff(source, current, text)
         if self.write and not self._replace(source, text):
             return
         self._finish(source, failed=False, changed=True)
@@ -335,15 +400,18 @@ class Rewriter:
                 flat.append(value)
         return _dump_json(flat, indent=2)
 
-    def as_text(self, source: Source, groups: dict[int, Any]) -> str | None:
-        """The new content of a file: JSON for .json, YAML in its shape for YAML."""
+    def as_text(self, source: Source, groups: dict[int, Any], current: str) -> str | None:
+        """The new content of a file: JSON for .json, YAML in its shape for YAML.
+
+        ``current`` is the file's text now: a YAML file keeps its leading comments.
+        """
         if source.kind != "yaml":
             shown = _dump_json(groups.get(0), indent=2)
             return None if shown is None else shown + "\n"
         import yaml  # noqa: PLC0415
 
         header = []
-        for line in (self._current(source) or "").splitlines():
+        for line in current.splitlines():
             if not line.startswith("#"):
                 break
             header.append(line + "\n")
@@ -360,20 +428,9 @@ class Rewriter:
             return None
         return "".join(header) + body
 
-    def _current(self, source: Source) -> str | None:
-        """The file's text as it is now (read bounded), or None."""
-        from validator.files._sources import read_file  # noqa: PLC0415
-
-        assert source.path is not None
-        try:
-            return read_file(source.path, self.max_size).decode("utf-8-sig", "replace")
-        except OSError:
-            return None
-
-    def _diff(self, source: Source, text: str) -> None:
+    def _diff(self, source: Source, old: str, text: str) -> None:
         import difflib  # noqa: PLC0415
 
-        old = self._current(source) or ""
         lines = difflib.unified_diff(
             old.splitlines(keepends=True),
             text.splitlines(keepends=True),

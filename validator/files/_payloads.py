@@ -345,8 +345,7 @@ def read(
     JSONL line. ``passthrough`` receives JSONL lines that hold no request.
     """
     if source.error is not None:
-        message = f"cannot read {source.name}: {source.error}"
-        yield Broken("unreadable_file", message, 1, 1, None, source.hint)
+        yield _source_error(source)
         return
     if source.path is None:
         if stdin is None:
@@ -354,27 +353,56 @@ def read(
         else:
             yield from _read_stdin(stdin, max_size, passthrough)
         return
-    try:
-        if source.kind == "jsonl":
+    if source.kind == "jsonl":
+        try:
             with open_regular(source.path) as handle:
                 yield from read_jsonl(handle, max_line=max_size, passthrough=passthrough)
-            return
-        data = read_file(source.path, max_size)
-    except FileTooLargeError:
-        yield too_large("the file", max_size)
+        except OSError as exc:
+            yield _unreadable(source, exc, max_size)
         return
-    except NotRegularFileError as exc:
-        message = f"cannot read {source.name}: {exc.what}, not a regular file"
-        yield Broken("unreadable_file", message, 1, 1, None, NOT_REGULAR_HINT)
-        return
-    except OSError as exc:
-        why = "is a directory" if isinstance(exc, IsADirectoryError) else exc.strerror or str(exc)
-        yield Broken("unreadable_file", f"cannot read {source.name}: {why.lower()}", 1, 1)
-        return
-    if source.kind == "yaml":
-        yield from read_yaml(data)
+    data = read_whole(source, max_size)
+    if isinstance(data, Broken):
+        yield data
     else:
-        yield from read_json(data)
+        yield from parse(source.kind, data)
+
+
+def read_whole(source: Source, max_size: int) -> bytes | Broken:
+    """The bytes of a .json or YAML file (at most ``max_size``), or why they cannot be read.
+
+    With :func:`parse`, what :func:`read` does for such a file, for a caller that
+    needs the text as well as the requests (``capspec normalize --write`` keeps the
+    file's comments): the file is read once.
+    """
+    assert source.path is not None, "standard input is read by read()"
+    if source.error is not None:
+        return _source_error(source)
+    try:
+        return read_file(source.path, max_size)
+    except OSError as exc:
+        return _unreadable(source, exc, max_size)
+
+
+def parse(kind: str, data: bytes) -> Iterator[Item]:
+    """The requests of a whole .json or YAML file's bytes, and its problems."""
+    return read_yaml(data) if kind == "yaml" else read_json(data)
+
+
+def _source_error(source: Source) -> Broken:
+    """What was found wrong with a source when it was collected (a missing file, ...)."""
+    message = f"cannot read {source.name}: {source.error}"
+    return Broken("unreadable_file", message, 1, 1, None, source.hint)
+
+
+def _unreadable(source: Source, exc: OSError, max_size: int) -> Broken:
+    """Why a file could not be read: too large, not a regular file, or the system's reason."""
+    if isinstance(exc, FileTooLargeError):
+        return too_large("the file", max_size)
+    if isinstance(exc, NotRegularFileError):
+        message = f"cannot read {source.name}: {exc.what}, not a regular file"
+        return Broken("unreadable_file", message, 1, 1, None, NOT_REGULAR_HINT)
+    why = "is a directory" if isinstance(exc, IsADirectoryError) else exc.strerror or str(exc)
+    return Broken("unreadable_file", f"cannot read {source.name}: {why.lower()}", 1, 1)
 
 
 def too_large(what: str, limit: int, line: int = 1, document: int | None = None) -> Broken:

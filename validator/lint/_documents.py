@@ -28,11 +28,13 @@ from validator.files._payloads import Broken, Request
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from typing import Any, Final
+    from typing import Any, Final, TypeVar
 
-    from validator.files._payloads import Item
     from validator.files._sources import Source
     from validator.spec._spec import Spec
+
+    #: What a file yields: ``Item`` values, or (normalize) those and the lines between them.
+    _T = TypeVar("_T")
 
 #: How many requests (JSONL lines, list items) are looked at before giving up on a file.
 LOOKAHEAD: Final = 100
@@ -56,18 +58,18 @@ def is_request(value: Any, names: frozenset[str]) -> bool:
 
 
 def requests_in(
-    items: Iterator[Item], source: Source, names: frozenset[str]
-) -> Iterator[Item] | None:
+    items: Iterator[_T], source: Source, names: frozenset[str]
+) -> Iterator[_T] | None:
     """``items`` (all of them) if the source holds requests, else None (nothing reported).
 
     Items are read ahead only until the question is settled; what was read is
     given back first, so the caller sees every item once, in order.
     """
-    seen: list[Item] = []
+    seen: list[_T] = []
     requests = 0
     for item in items:
         seen.append(item)
-        if type(item) is Request:
+        if isinstance(item, Request):
             if is_request(item.value, names):
                 return itertools.chain(seen, items)
             requests += 1
