@@ -188,3 +188,17 @@ def test_a_walked_file_is_read_once(tmp_path, monkeypatch, opened, mode):
         assert "negative_prompt" not in written[name]
     assert written["d.jsonl"] == WALKED["d.jsonl"]
     assert written["package.json"] == WALKED["package.json"]
+
+
+@pytest.mark.parametrize(("name", "text"), [("e.json", '{"model": "x",'), ("f.yaml", "[]: :")])
+def test_a_walked_file_that_cannot_be_parsed_is_read_once(tmp_path, opened, name, text):
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    result = run("normalize", "--write", str(tmp_path))
+    if "model" in text:  # a broken request file: reported, never rewritten
+        assert result.exit_code == 1
+        assert f"{name}:1:" in result.stderr and "not rewritten: errors remain" in result.stderr
+    else:  # no model key: not a request file
+        assert result.exit_code == 0
+        assert "1 skipped: no requests" in result.stderr
+    assert opened[name] == 1
+    assert (tmp_path / name).read_text(encoding="utf-8") == text

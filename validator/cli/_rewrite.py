@@ -211,7 +211,7 @@ class Rewriter:
             items = _with_lines(source, self.max_size)
         if source.sniff:
             assert items is not None
-            items = self._requests_in(source, items)
+            items = self._requests_in(source, items, data)
             if items is None:
                 self.not_requests += 1
                 return
@@ -221,7 +221,7 @@ class Rewriter:
             self.document(source, stdin, items, data)
 
     def _requests_in(
-        self, source: Source, items: Iterator[Item | bytes]
+        self, source: Source, items: Iterator[Item | bytes], data: bytes | None
     ) -> Iterator[Item | bytes] | None:
         """All of a walked file's items if it holds requests, else None (the file closed)."""
         from validator.lint._documents import request_names, requests_in  # noqa: PLC0415
@@ -229,7 +229,7 @@ class Rewriter:
         if self._names is None:
             assert self.spec is not None, "a walk needs the spec for the request rule"
             self._names = request_names(self.spec)
-        held = requests_in(items, source, self._names)
+        held = requests_in(items, source, self._names, data)
         if held is None:
             close = getattr(items, "close", None)
             if close is not None:

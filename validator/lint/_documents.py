@@ -58,12 +58,14 @@ def is_request(value: Any, names: frozenset[str]) -> bool:
 
 
 def requests_in(
-    items: Iterator[_T], source: Source, names: frozenset[str]
+    items: Iterator[_T], source: Source, names: frozenset[str], data: bytes | None = None
 ) -> Iterator[_T] | None:
     """``items`` (all of them) if the source holds requests, else None (nothing reported).
 
     Items are read ahead only until the question is settled; what was read is
-    given back first, so the caller sees every item once, in order.
+    given back first, so the caller sees every item once, in order. ``data``, the
+    file's bytes when the caller holds them, spares reading a file that cannot be
+    parsed again to look for a ``model`` key.
     """
     seen: list[_T] = []
     requests = 0
@@ -76,12 +78,14 @@ def requests_in(
             if requests >= LOOKAHEAD:
                 return None
         elif isinstance(item, Broken) and item.code in _UNPARSED and not requests:
-            return itertools.chain(seen, items) if _mentions_model(source) else None
+            return itertools.chain(seen, items) if _mentions_model(source, data) else None
     return None
 
 
-def _mentions_model(source: Source) -> bool:
+def _mentions_model(source: Source, data: bytes | None = None) -> bool:
     """Whether a file that cannot be parsed has a ``model`` key in its first megabyte."""
+    if data is not None:
+        return bool(_MODEL_KEY.search(data, 0, _PEEK))
     if source.path is None:
         return True
     from validator.files._sources import open_regular  # noqa: PLC0415
