@@ -302,3 +302,47 @@ def codes_option(ctx: click.Context, param: click.Parameter, value: Any) -> tupl
         return click.BadParameter(message, ctx, param)
 
     return check_codes(codes, all_ok=param.name == "cli_select", fail=bad)
+
+
+def rewrite_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--write, --check, --diff, --spec, --quiet, --max-size, --config and --isolated.
+
+    The options of the commands that rewrite files (normalize, migrate).
+    """
+    import click  # noqa: PLC0415 - see echo
+
+    options: list[Callable[[Any], Any]] = [
+        click.option(
+            "--write",
+            "-w",
+            is_flag=True,
+            help="Rewrite files in place (atomically; through a symbolic link to its target) "
+            "instead of printing, when a request's value changes; a file with errors, or that "
+            "cannot be parsed, is never rewritten.",
+        ),
+        click.option(
+            "--check",
+            is_flag=True,
+            help="Write nothing; name the files --write would rewrite, and exit 1 if there "
+            "are any.",
+        ),
+        click.option(
+            "--diff",
+            is_flag=True,
+            help="Write nothing; print a unified diff of what --write would change, and exit 1 "
+            "if there is any.",
+        ),
+        click.option("--spec", "spec_path", type=click.Path(dir_okay=False), help=SPEC_HELP),
+        click.option(
+            "--quiet",
+            "-q",
+            is_flag=True,
+            help="Print only errors, and the files --check would rewrite, on standard error.",
+        ),
+        max_size_option,
+        config_options,
+    ]
+    decorated: Any = command
+    for option in reversed(options):
+        decorated = option(decorated)
+    return decorated  # type: ignore[no-any-return]

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from validator.cli._common import POLICIES, POLICY_HELP
-from validator.cli._rewrite import rewrite_options, run
+from validator.cli._common import POLICIES, POLICY_HELP, rewrite_options
+from validator.cli._rewrite import run
 
 if TYPE_CHECKING:
     from collections.abc import Callable

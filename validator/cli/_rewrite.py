@@ -18,13 +18,10 @@ import click
 from validator.cli._common import (
     EXIT_OK,
     EXIT_PROBLEMS,
-    SPEC_HELP,
     closed_pipe,
-    config_options,
     filters,
     load_config_or_exit,
     load_spec_or_exit,
-    max_size_option,
     stdin_bytes,
     stream,
     use_color,
@@ -56,23 +53,6 @@ def _dump_json(value: Any, *, indent: int | None) -> str | None:
     except (ValueError, TypeError, RecursionError):
         return None
     return text
-
-
-def _with_lines(source: Source, max_size: int) -> Iterator[Item | bytes]:
-    """A JSONL file's items, each line that holds no request (bytes) in its place."""
-    from validator.files._payloads import read  # noqa: PLC0415
-
-    lines: list[bytes] = []
-    items = read(source, max_size=max_size, passthrough=lines.append)
-    try:
-        for item in items:
-            if lines:
-                yield from lines
-                lines.clear()
-            yield item
-    finally:
-        items.close()  # type: ignore[attr-defined] # a generator: the file is closed now
-    yield from lines
 
 
 def _ending(raw: bytes) -> bytes:
@@ -196,7 +176,7 @@ class Rewriter:
         and the diff; a walked JSONL file is read ahead until the rule is settled, and
         what was read ahead is rewritten from there.
         """
-        from validator.files._payloads import parse, read_whole  # noqa: PLC0415
+        from validator.files._payloads import parse, read_whole, read_with_lines  # noqa: PLC0415
 
         data: bytes | None = None
         items: Iterator[Item | bytes] | None = None
@@ -208,7 +188,7 @@ class Rewriter:
             else:
                 items = iter((whole,))
         elif source.sniff:
-            items = _with_lines(source, self.max_size)
+            items = read_with_lines(source, self.max_size)
         if source.sniff:
             assert items is not None
             items = self._requests_in(source, items, data)
@@ -403,30 +383,20 @@ class Rewriter:
     def as_text(self, source: Source, groups: dict[int, Any], current: str) -> str | None:
         """The new content of a file: JSON for .json, YAML in its shape for YAML.
 
-        ``current`` is the file's text now: a YAML file keeps its leading comments.
+        ``current`` is the file's text now: a YAML file keeps its comments
+        (``validator.files._comments``).
         """
         if source.kind != "yaml":
             shown = _dump_json(groups.get(0), indent=2)
             return None if shown is None else shown + "\n"
         import yaml  # noqa: PLC0415
 
-        header = []
-        for line in current.splitlines():
-            if not line.startswith("#"):
-                break
-            header.append(line + "\n")
+        from validator.files._comments import dump  # noqa: PLC0415
+
         try:
-            body = yaml.safe_dump_all(
-                list(groups.values()),
-                sort_keys=False,
-                allow_unicode=True,
-                default_flow_style=False,
-                explicit_start=len(groups) > 1,
-                width=1 << 30,
-            )
+            return dump(groups, current)
         except (yaml.YAMLError, ValueError, TypeError, RecursionError):
             return None
-        return "".join(header) + body
 
     def _diff(self, source: Source, old: str, text: str) -> None:
         import difflib  # noqa: PLC0415
@@ -544,45 +514,6 @@ class Rewriter:
         if self.skipped:
             parts.append(f"{self.skipped:,} skipped: not a regular file")
         return ", ".join(parts)
-
-
-def rewrite_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """--write, --check, --diff, --spec, --quiet, --max-size, --config and --isolated."""
-    options: list[Callable[[Any], Any]] = [
-        click.option(
-            "--write",
-            "-w",
-            is_flag=True,
-            help="Rewrite files in place (atomically; through a symbolic link to its target) "
-            "instead of printing, when a request's value changes; a file with errors, or that "
-            "cannot be parsed, is never rewritten.",
-        ),
-        click.option(
-            "--check",
-            is_flag=True,
-            help="Write nothing; name the files --write would rewrite, and exit 1 if there "
-            "are any.",
-        ),
-        click.option(
-            "--diff",
-            is_flag=True,
-            help="Write nothing; print a unified diff of what --write would change, and exit 1 "
-            "if there is any.",
-        ),
-        click.option("--spec", "spec_path", type=click.Path(dir_okay=False), help=SPEC_HELP),
-        click.option(
-            "--quiet",
-            "-q",
-            is_flag=True,
-            help="Print only errors, and the files --check would rewrite, on standard error.",
-        ),
-        max_size_option,
-        config_options,
-    ]
-    decorated: Any = command
-    for option in reversed(options):
-        decorated = option(decorated)
-    return decorated  # type: ignore[no-any-return]
 
 
 def run(

@@ -367,6 +367,25 @@ def read(
         yield from parse(source.kind, data)
 
 
+def read_with_lines(source: Source, max_size: int) -> Iterator[Item | bytes]:
+    """A JSONL file's items, each line that holds no request (bytes) in its place.
+
+    What :func:`read` gives ``passthrough``, in the stream itself, for a caller that
+    reads ahead before it knows where those lines go (``capspec normalize``).
+    """
+    lines: list[bytes] = []
+    items = read(source, max_size=max_size, passthrough=lines.append)
+    try:
+        for item in items:
+            if lines:
+                yield from lines
+                lines.clear()
+            yield item
+    finally:
+        items.close()  # type: ignore[attr-defined] # a generator: the file is closed now
+    yield from lines
+
+
 def read_whole(source: Source, max_size: int) -> bytes | Broken:
     """The bytes of a .json or YAML file (at most ``max_size``), or why they cannot be read.
 
