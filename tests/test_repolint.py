@@ -244,7 +244,7 @@ def test_per_file_ignores(tmp_path):
 def test_capspec_toml_comes_before_pyproject_toml(tmp_path):
     (tmp_path / "pyproject.toml").write_text('[tool.capspec]\npolicy = "drop"\n')
     (tmp_path / "capspec.toml").write_text('policy = "fix"\n')
-    assert find_config(tmp_path) == tmp_path / "capspec.toml"
+    assert find_config(tmp_path) == str(tmp_path / "capspec.toml")
     assert load_config(tmp_path / "capspec.toml").policy == "fix"
 
 
@@ -252,7 +252,7 @@ def test_a_pyproject_without_the_table_is_passed_over(tmp_path):
     (tmp_path / "pyproject.toml").write_text('[tool.capspec]\nignore = ["not_recommended"]\n')
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "pyproject.toml").write_text('[project]\nname = "x"\n')
-    assert find_config(tmp_path / "sub") == tmp_path / "pyproject.toml"
+    assert find_config(tmp_path / "sub") == str(tmp_path / "pyproject.toml")
 
 
 @pytest.mark.parametrize(

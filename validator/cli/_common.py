@@ -241,15 +241,13 @@ def migration(spec: Spec, to: str | None, option: str) -> Callable[[Any], Normal
 
 def load_config_or_exit(config_path: str | None, *, isolated: bool = False) -> Config:
     """The configuration that applies here, or the one named; exit 2 naming file and line."""
-    from pathlib import Path  # noqa: PLC0415
-
     from validator.files._config import Config, ConfigError, find_config, load_config  # noqa: PLC0415
     from validator.files._ignore import absolute  # noqa: PLC0415
 
-    here = absolute(Path.cwd())
+    here = absolute(os.getcwd())
     if isolated:
         return Config(base=here)
-    path = Path(config_path) if config_path is not None else find_config(here)
+    path = config_path if config_path is not None else find_config(here)
     if path is None:
         return Config(base=here)
     try:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from pathlib import Path
 
 from validator.cli._common import fail, pipe_closed, stdin_bytes, stream, use_color
 
@@ -33,7 +32,7 @@ class report_to:  # noqa: N801 - used as a function: ``with report_to(output_fil
         from validator.files._files import AtomicWriter  # noqa: PLC0415
 
         try:
-            self.writer = AtomicWriter(Path(self.output_file))
+            self.writer = AtomicWriter(self.output_file)
         except OSError as exc:
             self.fail(exc)
         self.out = self.text = io.TextIOWrapper(

@@ -12,12 +12,13 @@ naming the file and the line, never a silent default.
 
 from __future__ import annotations
 
+import os
 import re
-from pathlib import Path
 
 from validator._problem import CODES, listing, quote
 from validator._tuples import NamedTuple
 from validator.files._ignore import PatternSet, compile_pattern
+from validator.files._paths import join, lineage, pure
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ KEYS: Final[dict[str, str]] = {
 class ConfigError(Exception):
     """A configuration that cannot be used: ``file:line: message``."""
 
-    def __init__(self, path: Path, line: int, message: str) -> None:
+    def __init__(self, path: str | os.PathLike[str], line: int, message: str) -> None:
         super().__init__(f"{path}:{line}: {message}")
         self.path = path
         self.line = line
@@ -52,8 +53,8 @@ class ConfigError(Exception):
 class Config(NamedTuple):
     """The settings of one configuration file (or none: every field at its default)."""
 
-    path: Path | None = None  # the file read
-    base: Path = Path()  # the folder patterns and the spec path are relative to
+    path: str | None = None  # the file read
+    base: str = "."  # the folder patterns and the spec path are relative to
     select: tuple[str, ...] | None = None  # None: every code
     ignore: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
@@ -65,22 +66,23 @@ class Config(NamedTuple):
     jobs: int | None = None  # processes for lint; 0: one per CPU
 
 
-def find_config(start: Path) -> Path | None:
+def find_config(start: str | os.PathLike[str]) -> str | None:
     """The configuration file that applies in ``start``: the nearest, capspec.toml first."""
-    for folder in (start, *start.parents):
-        candidate = folder / "capspec.toml"
-        if candidate.is_file():
+    for folder in lineage(pure(start)):
+        candidate = os.path.join(folder, "capspec.toml")
+        if os.path.isfile(candidate):
             return candidate
-        candidate = folder / "pyproject.toml"
-        if candidate.is_file() and _has_tool_table(candidate):
+        candidate = os.path.join(folder, "pyproject.toml")
+        if os.path.isfile(candidate) and _has_tool_table(candidate):
             return candidate
     return None
 
 
-def _has_tool_table(path: Path) -> bool:
+def _has_tool_table(path: str) -> bool:
     """Whether a pyproject.toml has ``[tool.capspec]``; one that is not TOML, if it names it."""
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
     except OSError:
         return False
     if "capspec" not in text:
@@ -95,10 +97,12 @@ def _has_tool_table(path: Path) -> bool:
     return isinstance(tool, dict) and "capspec" in tool
 
 
-def load_config(path: Path) -> Config:
+def load_config(path: str | os.PathLike[str]) -> Config:
     """Read and check one configuration file; ``ConfigError`` names the file and line."""
+    path = pure(path)
     try:
-        text = path.read_bytes().decode("utf-8")
+        with open(path, "rb") as handle:
+            text = handle.read().decode("utf-8")
     except OSError as exc:
         why = (exc.strerror or str(exc)).lower()
         raise ConfigError(path, 1, f"cannot read it: {why}") from None
@@ -112,7 +116,7 @@ def load_config(path: Path) -> Config:
         line = getattr(exc, "lineno", None) or _line_from_message(str(exc))
         message = getattr(exc, "msg", None) or str(exc).split(" (at ", 1)[0]
         raise ConfigError(path, line, f"not valid TOML: {message}") from None
-    if path.name == "pyproject.toml":
+    if os.path.basename(path) == "pyproject.toml":
         table = data.get("tool", {}).get("capspec", {})
         prefix: tuple[str, ...] = ("tool", "capspec")
     else:
@@ -129,7 +133,7 @@ def _line_from_message(message: str) -> int:
 class _Checker:
     """Checks a table's keys and values, and finds the line of whatever is wrong."""
 
-    def __init__(self, path: Path, text: str, prefix: tuple[str, ...]) -> None:
+    def __init__(self, path: str, text: str, prefix: tuple[str, ...]) -> None:
         self.path = path
         self.text = text
         self.prefix = prefix
@@ -149,13 +153,13 @@ class _Checker:
                 hint = _closest(key, list(KEYS))
                 known = f"did you mean {quote(hint)}?" if hint else f"known: {listing(list(KEYS))}"
                 raise self.fail((key,), f"unknown key {quote(self.name(key))} ({known})")
-        base = self.path.parent
+        base = os.path.dirname(self.path) or "."
         select = table.get("select")
         spec = table.get("spec")
         if spec is not None:
             if not isinstance(spec, str) or not spec:
                 raise self.fail(("spec",), f"{self.name('spec')} must be {KEYS['spec']}")
-            spec = str(base / spec)
+            spec = join(base, spec)
         policy = table.get("policy")
         if policy is not None and policy not in POLICY_NAMES:
             raise self.fail(("policy",), f"{self.name('policy')} must be {KEYS['policy']}")
@@ -307,7 +311,7 @@ class RuleFilter:
 
     def __init__(
         self,
-        base: Path,
+        base: str | os.PathLike[str],
         select: tuple[str, ...] | None = None,
         ignore: tuple[str, ...] = (),
         per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = (),
@@ -317,7 +321,7 @@ class RuleFilter:
         self.per_file = [(PatternSet(base, [p]), frozenset(c)) for p, c in per_file_ignores]
         self.everything = self.codes == set(CODES) and not self.per_file
 
-    def for_file(self, path: Path | None) -> frozenset[str]:
+    def for_file(self, path: str | os.PathLike[str] | None) -> frozenset[str]:
         """The codes reported for one file (``path`` absolute; None for standard input)."""
         if path is None or not self.per_file:
             return self.codes

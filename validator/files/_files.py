@@ -27,7 +27,7 @@ class AtomicWriter:
     link stays a link.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: str | os.PathLike[str]) -> None:
         path = Path(os.path.realpath(path))
         self.path = path
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -67,7 +67,7 @@ class AtomicWriter:
             self.tmp.unlink()
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: str | os.PathLike[str], text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file in the same directory, then rename.
 
     A crash or a kill at any moment leaves either the old file or the new one.

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 
 from validator._problem import quote
 from validator._tuples import NamedTuple
+from validator.files._paths import lineage, pure, relative_to
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -89,10 +89,15 @@ def compile_pattern(text: str) -> Pattern | None:
 
 
 class PatternSet:
-    """Patterns relative to one base folder; ``match`` gives the last verdict, or None."""
+    """Patterns relative to one base folder; ``match`` gives the last verdict, or None.
 
-    def __init__(self, base: Path, patterns: Iterable[str], *, strict: bool = True) -> None:
-        self.base = base
+    Paths are strings (absolute, as :func:`absolute` makes them) or path objects.
+    """
+
+    def __init__(
+        self, base: str | os.PathLike[str], patterns: Iterable[str], *, strict: bool = True
+    ) -> None:
+        self.base = pure(base)
         self.patterns: list[Pattern] = []
         for text in patterns:
             try:
@@ -107,14 +112,11 @@ class PatternSet:
     def __bool__(self) -> bool:
         return bool(self.patterns)
 
-    def relative(self, path: Path) -> str | None:
+    def relative(self, path: str | os.PathLike[str]) -> str | None:
         """``path`` (absolute) relative to the base with forward slashes; None if outside."""
-        try:
-            return path.relative_to(self.base).as_posix()
-        except ValueError:
-            return None
+        return relative_to(pure(path), self.base)
 
-    def match(self, path: Path, *, is_dir: bool = False) -> bool | None:
+    def match(self, path: str | os.PathLike[str], *, is_dir: bool = False) -> bool | None:
         """True: matched; False: re-included by a ``!`` pattern; None: no pattern matched.
 
         A folder above ``path`` that matches covers ``path`` too, as in git.
@@ -139,10 +141,10 @@ class PatternSet:
         return verdict
 
 
-def repository_root(start: Path) -> Path | None:
+def repository_root(start: str | os.PathLike[str]) -> str | None:
     """The nearest folder at or above ``start`` holding ``.git`` (a folder or a file)."""
-    for folder in (start, *start.parents):
-        if (folder / ".git").exists():
+    for folder in lineage(pure(start)):
+        if os.path.exists(os.path.join(folder, ".git")):
             return folder
     return None
 
@@ -153,29 +155,29 @@ class GitIgnore:
     Outside a repository, the ``.gitignore`` files from the walked folder down count.
     """
 
-    def __init__(self, top: Path) -> None:
+    def __init__(self, top: str | os.PathLike[str]) -> None:
+        top = pure(top)
         root = repository_root(top)
         self.root = root if root is not None else top
-        self.sets: dict[Path, PatternSet | None] = {}
+        self.sets: dict[str, PatternSet | None] = {}
         if root is not None:
-            exclude = root / ".git" / "info" / "exclude"
+            exclude = os.path.join(root, ".git", "info", "exclude")
             self.info = PatternSet(root, _lines(exclude), strict=False)
         else:
             self.info = PatternSet(top, [])
 
-    def _set(self, folder: Path) -> PatternSet | None:
+    def _set(self, folder: str) -> PatternSet | None:
         if folder not in self.sets:
-            lines = _lines(folder / ".gitignore")
+            lines = _lines(os.path.join(folder, ".gitignore"))
             self.sets[folder] = PatternSet(folder, lines, strict=False) if lines else None
         return self.sets[folder]
 
-    def ignored(self, path: Path, *, is_dir: bool = False) -> bool:
+    def ignored(self, path: str | os.PathLike[str], *, is_dir: bool = False) -> bool:
         """Whether git ignores ``path`` (absolute), or a folder it is in."""
-        try:
-            rel = path.relative_to(self.root)
-        except ValueError:
+        rel = relative_to(pure(path), self.root)
+        if rel is None:
             return False
-        parts = rel.parts
+        parts = () if rel == "." else tuple(rel.split("/"))
         for depth in range(1, len(parts) + 1):
             here_is_dir = is_dir or depth < len(parts)
             if self._ignored_here(parts[:depth], is_dir=here_is_dir):
@@ -185,7 +187,7 @@ class GitIgnore:
     def _ignored_here(self, parts: tuple[str, ...], *, is_dir: bool) -> bool:
         verdict = self.info.verdict("/".join(parts), is_dir=is_dir)
         for depth in range(len(parts)):
-            patterns = self._set(self.root.joinpath(*parts[:depth]))
+            patterns = self._set(os.path.join(self.root, *parts[:depth]))
             if patterns is None:
                 continue
             rel = "/".join(parts[depth:])
@@ -195,14 +197,18 @@ class GitIgnore:
         return bool(verdict)
 
 
-def _lines(path: Path) -> list[str]:
+def _lines(path: str) -> list[str]:
     try:
-        with path.open(encoding="utf-8", errors="replace") as handle:
+        with open(path, encoding="utf-8", errors="replace") as handle:
             return handle.read(1 << 20).splitlines()
     except OSError:
         return []
 
 
-def absolute(path: str | Path) -> Path:
-    """An absolute path without resolving links (what a user typed, made absolute)."""
-    return Path(os.path.abspath(path))  # noqa: PTH100
+def absolute(path: str | os.PathLike[str]) -> str:
+    """An absolute path without resolving links (what a user typed, made absolute).
+
+    Spelled as pathlib spells it: ``os.path.abspath`` drops ``.``, repeated and
+    trailing slashes (and folds ``..``, as ``Path(os.path.abspath(path))`` did).
+    """
+    return os.path.abspath(path)

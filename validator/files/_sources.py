@@ -13,11 +13,11 @@ from __future__ import annotations
 import os
 import re
 import stat
-from pathlib import Path as FsPath
 
 from validator._problem import quote
 from validator._tuples import NamedTuple
 from validator.files._ignore import GitIgnore, PatternSet, absolute
+from validator.files._paths import pure, suffix
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -57,7 +57,9 @@ class Source(NamedTuple):
     """One payload file to read: the name shown in reports, and how to read it."""
 
     name: str
-    path: FsPath | None  # None: standard input
+    #: What is opened: ``name`` spelled as pathlib spells it (``./a//b.json/`` is
+    #: ``a/b.json``); None for standard input.
+    path: str | None
     kind: str  # "json", "jsonl", "yaml", or "auto" (standard input)
     error: str | None = None  # why it cannot be read, found while collecting
     hint: str | None = None  # what to do about ``error``
@@ -79,13 +81,13 @@ class Filters(NamedTuple):
     gitignore: bool = True
     force_exclude: bool = False
 
-    def left_out(self, path: FsPath, *, is_dir: bool, git: GitIgnore | None) -> bool:
+    def left_out(self, path: str, *, is_dir: bool, git: GitIgnore | None) -> bool:
         """Whether ``path`` (absolute) is excluded or ignored by git."""
         if self.exclude is not None and self.exclude.match(path, is_dir=is_dir):
             return True
         return git is not None and git.ignored(path, is_dir=is_dir)
 
-    def sniffed(self, path: FsPath) -> bool:
+    def sniffed(self, path: str) -> bool:
         """Whether a file must hold requests to be checked: not matched by ``include``."""
         return self.include is None or not self.include.match(path)
 
@@ -169,8 +171,8 @@ def format_size(size: int) -> str:
 # --- collecting files -------------------------------------------------------------------
 
 
-def _missing(path: FsPath) -> str:
-    return "no such file" if not path.is_symlink() else "a broken symbolic link"
+def _missing(path: str) -> str:
+    return "no such file" if not os.path.islink(path) else "a broken symbolic link"
 
 
 def _why(exc: Exception) -> str:
@@ -191,7 +193,7 @@ def collect(paths: Iterable[str], filters: Filters | None = None) -> Collected:
     files are treated alike (what a pre-commit hook needs).
     """
     filters = filters or Filters(gitignore=False)
-    gits: dict[FsPath, GitIgnore] = {}
+    gits: dict[str, GitIgnore] = {}
     named: list[Source] = []
     seen_names: set[str] = set()
     seen_files: set[tuple[int, int]] = set()
@@ -203,10 +205,11 @@ def collect(paths: Iterable[str], filters: Filters | None = None) -> Collected:
         if given == STDIN:
             named.append(Source(STDIN_NAME, None, "auto"))
             continue
-        path = FsPath(given)
-        kind = KINDS.get(path.suffix.lower(), "json")
+        path = pure(given)
+        ending = suffix(path).lower()
+        kind = KINDS.get(ending, "json")
         try:
-            info = path.stat()
+            info = os.stat(path)
         except FileNotFoundError:
             named.append(Source(given, path, kind, _missing(path)))
             continue
@@ -214,7 +217,7 @@ def collect(paths: Iterable[str], filters: Filters | None = None) -> Collected:
             named.append(Source(given, path, kind, _why(exc)))
             continue
         if stat.S_ISDIR(info.st_mode):
-            if path.suffix.lower() in KINDS:
+            if ending in KINDS:
                 named.append(Source(given, path, kind, "is a directory, not a payload file"))
                 continue
             git = _git(gits, absolute(path)) if filters.gitignore else None
@@ -230,7 +233,7 @@ def collect(paths: Iterable[str], filters: Filters | None = None) -> Collected:
         sniff = False
         if filters.force_exclude:
             full = absolute(path)
-            git = _git(gits, full.parent) if filters.gitignore else None
+            git = _git(gits, os.path.dirname(full)) if filters.gitignore else None
             if filters.left_out(full, is_dir=False, git=git):
                 continue
             sniff = filters.sniffed(full)
@@ -242,7 +245,7 @@ def collect(paths: Iterable[str], filters: Filters | None = None) -> Collected:
     unique = []
     for source in named:
         if source.error is not None and source.path is not None:
-            where = os.path.abspath(source.path)  # noqa: PTH100 - no need to resolve links
+            where = os.path.abspath(source.path)  # no need to resolve links
             if where in unreadable:
                 continue
             unreadable.add(where)
@@ -250,7 +253,7 @@ def collect(paths: Iterable[str], filters: Filters | None = None) -> Collected:
     return Collected(unique, skipped)
 
 
-def _git(cache: dict[FsPath, GitIgnore], folder: FsPath) -> GitIgnore:
+def _git(cache: dict[str, GitIgnore], folder: str) -> GitIgnore:
     """The .gitignore rules for a folder: one reader per repository."""
     from validator.files._ignore import repository_root  # noqa: PLC0415
 
@@ -285,7 +288,7 @@ def _walk(
                 listed = list(entries)
         except OSError as exc:
             where = exc.filename or folder
-            out.append(Source(str(where), FsPath(where), "json", _why(exc)))
+            out.append(Source(str(where), pure(where), "json", _why(exc)))
             continue
         for entry in listed:
             name = entry.name
@@ -302,8 +305,7 @@ def _walk(
                 ):
                     folders.append(entry.path)
                 continue
-            suffix = os.path.splitext(name)[1].lower()  # noqa: PTH122 - str, no Path per file
-            kind = KINDS.get(suffix)
+            kind = KINDS.get(os.path.splitext(name)[1].lower())
             if kind is None:
                 continue
             where = _under(base, root, entry.path)
@@ -312,7 +314,7 @@ def _walk(
             try:
                 info = entry.stat()  # follows a link: what would be read
             except OSError as exc:  # a broken link or a loop: a problem, like a missing file
-                path = FsPath(entry.path)
+                path = pure(entry.path)
                 why = _missing(path) if isinstance(exc, FileNotFoundError) else _why(exc)
                 out.append(Source(entry.path, path, kind, why))
                 continue
@@ -326,19 +328,19 @@ def _walk(
                 continue
             seen.add(identity)
             shown = entry.path.removeprefix("./")  # as ruff shows it
-            out.append(Source(shown, FsPath(entry.path), kind, sniff=filters.sniffed(where)))
+            out.append(Source(shown, pure(entry.path), kind, sniff=filters.sniffed(where)))
     return skipped
 
 
-def _under(base: FsPath, root: str, path: str) -> FsPath:
+def _under(base: str, root: str, path: str) -> str:
     """The absolute form of ``path``, a path found under ``root`` (which is ``base``)."""
-    return base / os.path.relpath(path, root)
+    return os.path.join(base, os.path.relpath(path, root))
 
 
 # --- opening and reading, bounded ---------------------------------------------------------
 
 
-def open_regular(path: FsPath) -> IO[bytes]:
+def open_regular(path: str | os.PathLike[str]) -> IO[bytes]:
     """Open a file for reading, never blocking; ``NotRegularFileError`` unless regular.
 
     The check is made on what was opened (``fstat``), so a FIFO or device swapped
@@ -389,7 +391,7 @@ class FileTooLargeError(OSError):
         self.limit = limit
 
 
-def read_file(path: FsPath, limit: int) -> bytes:
+def read_file(path: str | os.PathLike[str], limit: int) -> bytes:
     """A regular file's bytes; ``FileTooLargeError`` past ``limit``, found without reading it."""
     with open_regular(path) as handle:
         size = os.fstat(handle.fileno()).st_size

@@ -8,7 +8,7 @@ first, disk past a megabyte) so a huge run never holds its problems in memory.
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import os
 
 from validator._problem import CODES, ERROR_CODES, WARNING_CODES
 from validator._tuples import NamedTuple
@@ -342,26 +342,26 @@ _URI_SAFE: Final = frozenset(
 SRCROOT: Final = "%SRCROOT%"
 
 
-def _source_root() -> Path:
+def _source_root() -> str:
     """What SARIF locations are relative to: the repository holding the current folder."""
     from validator.files._ignore import absolute, repository_root  # noqa: PLC0415
 
-    here = absolute(Path.cwd())
+    here = absolute(os.getcwd())
     return repository_root(here) or here
 
 
-def _artifact(file: str, root: Path) -> dict[str, str]:
+def _artifact(file: str, root: str) -> dict[str, str]:
     """``{"uri", "uriBaseId"}`` for a file under ``root``; an absolute file URI otherwise."""
     from validator.files._ignore import absolute  # noqa: PLC0415
+    from validator.files._paths import relative_to  # noqa: PLC0415
 
     if file == "<stdin>":
         return {"uri": "stdin"}
     path = absolute(file)
-    try:
-        relative = path.relative_to(root)
-    except ValueError:
-        return {"uri": "file://" + _uri(path.as_posix())}
-    return {"uri": _uri(relative.as_posix()), "uriBaseId": SRCROOT}
+    relative = relative_to(path, root)
+    if relative is None:
+        return {"uri": "file://" + _uri(path)}  # _uri writes a backslash as /, as as_posix() did
+    return {"uri": _uri(relative), "uriBaseId": SRCROOT}
 
 
 def _uri(file: str) -> str:
@@ -461,7 +461,9 @@ class SarifReporter(_Spooled):
             out.write(f"  {_dumps(key)}: {_dumps(value)},\n")
         out.write('  "runs": [\n    {\n')
         out.write(f'      "tool": {{"driver": {_dumps(driver)}}},\n')
-        base = {SRCROOT: {"uri": self.root.as_uri() + "/"}}
+        from pathlib import Path  # noqa: PLC0415 - SARIF only: not on the plain lint path
+
+        base = {SRCROOT: {"uri": Path(self.root).as_uri() + "/"}}
         out.write(f'      "originalUriBaseIds": {_dumps(base)},\n')
         invocation = {"executionSuccessful": True, "exitCode": 0 if summary.ok else 1}
         out.write(f'      "invocations": [{_dumps(invocation)}],\n')

@@ -20,10 +20,10 @@ import json
 import os
 import time
 from functools import partial
-from pathlib import Path
 
 from validator._version import __version__
 from validator.errors import SpecError, SpecIssue
+from validator.files._paths import pure
 from validator.spec import _resources
 from validator.spec._spec import Lazy, Spec
 
@@ -55,8 +55,10 @@ def load_spec(path: str | os.PathLike[str] | None = None) -> Spec:
         SpecError: the file cannot be read, is not valid YAML, or breaks the spec
             format or its semantic checks; ``issues`` locates each problem.
     """
-    spec_path = Path(path) if path is not None else _resources.spec_path()
-    shown = str(path) if path is not None else str(spec_path)
+    # Paths are strings here, spelled as pathlib spells them (a trailing slash dropped):
+    # importing pathlib costs about a tenth of ``capspec lint FILE`` (docs/decisions.md).
+    spec_path = pure(path) if path is not None else _resources.spec_file()
+    shown = str(path) if path is not None else spec_path
     status = _status(spec_path)
     if status is not None:
         memo = _memo.get((shown, status))
@@ -68,9 +70,12 @@ def load_spec(path: str | os.PathLike[str] | None = None) -> Spec:
             if spec is not None:
                 return _remember(shown, status, spec)
     try:
-        raw = spec_path.read_bytes()
+        with open(spec_path, "rb") as handle:
+            raw = handle.read()
     except OSError as exc:
-        reason = "is a directory" if spec_path.is_dir() else (exc.strerror or str(exc)).lower()
+        reason = (
+            "is a directory" if os.path.isdir(spec_path) else (exc.strerror or str(exc)).lower()
+        )
         raise SpecError(shown, [SpecIssue(f"cannot read the spec: {reason}", 0, 0, "")]) from None
     from hashlib import sha256  # noqa: PLC0415 - 2 ms of OpenSSL start-up, only on a miss
 
@@ -98,7 +103,7 @@ def _remember(shown: str, key: str, spec: Spec) -> Spec:
     return spec
 
 
-def _status(path: Path) -> str | None:
+def _status(path: str | os.PathLike[str]) -> str | None:
     """The spec file's identity and status, or None when it changed too recently to trust.
 
     ``dev:ino:size:mtime_ns:ctime_ns:realpath``, with the capspec version and the
@@ -107,7 +112,7 @@ def _status(path: Path) -> str | None:
     could keep both times, so only the content hash can tell such a file apart.
     """
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError:
         return None
     if max(st.st_mtime, st.st_ctime) > time.time() - _SETTLED:
@@ -118,14 +123,22 @@ def _status(path: Path) -> str | None:
     )
 
 
-def _cache_dir() -> Path | None:
+def _cache_dir() -> str | None:
     if os.environ.get("CAPSPEC_NO_CACHE"):
         return None
     configured = os.environ.get("CAPSPEC_CACHE_DIR")
     if configured:
-        return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "capspec"
+        return configured
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(_home(), ".cache")
+    return os.path.join(base, "capspec")
+
+
+def _home() -> str:
+    """``Path.home()``: the RuntimeError it raises when there is no home to be found."""
+    home = os.path.expanduser("~")
+    if home.startswith("~"):
+        raise RuntimeError("Could not determine home directory.")
+    return home
 
 
 def _stat_name(status: str) -> str:
@@ -139,7 +152,7 @@ def _stat_read(status: str) -> str | None:
     if folder is None:
         return None
     try:
-        with (folder / _stat_name(status)).open(encoding="utf-8") as handle:
+        with open(os.path.join(folder, _stat_name(status)), encoding="utf-8") as handle:
             data = json.load(handle)
     except (OSError, ValueError):
         return None
@@ -158,8 +171,9 @@ def _stat_write(status: str, digest: str) -> None:
     from validator.files._files import write_atomic  # noqa: PLC0415 - only when writing the cache
 
     with contextlib.suppress(OSError):
-        folder.mkdir(parents=True, exist_ok=True)
-        write_atomic(folder / _stat_name(status), json.dumps({"status": status, "digest": digest}))
+        os.makedirs(folder, exist_ok=True)
+        entry = os.path.join(folder, _stat_name(status))
+        write_atomic(entry, json.dumps({"status": status, "digest": digest}))
 
 
 def _from_cache(digest: str, shown: str) -> Spec | None:
@@ -168,7 +182,8 @@ def _from_cache(digest: str, shown: str) -> Spec | None:
     if folder is None:
         return None
     try:
-        data = (folder / f"spec-{digest}.json").read_bytes()
+        with open(os.path.join(folder, f"spec-{digest}.json"), "rb") as handle:
+            data = handle.read()
         first = data.index(b"\n") + 1
         second = data.index(b"\n", first) + 1
         check, head = json.loads(data[:first]), json.loads(data[first:second])
@@ -217,8 +232,8 @@ def _cache_write(digest: str, resolved: dict[str, Any]) -> None:
     rest = json.dumps(head) + "\n" + "".join(line + "\n" for line in lines.values())
     check = json.dumps({"digest": digest, "crc32": crc32(rest.encode())})
     with contextlib.suppress(OSError):
-        folder.mkdir(parents=True, exist_ok=True)
-        write_atomic(folder / f"spec-{digest}.json", check + "\n" + rest)
+        os.makedirs(folder, exist_ok=True)
+        write_atomic(os.path.join(folder, f"spec-{digest}.json"), check + "\n" + rest)
 
 
 def resolve_text(text: str, shown: str) -> dict[str, Any]:
