@@ -516,7 +516,7 @@ def test_golden_output(fmt, monkeypatch):
     monkeypatch.chdir(GOLDEN)
     # SARIF locations are relative to the repository; here, to the golden folder, so the
     # output (fingerprints included) is the same in any checkout, or none.
-    monkeypatch.setattr("validator.render._report._source_root", lambda: GOLDEN)
+    monkeypatch.setattr("validator.render._report._source_root", lambda: str(GOLDEN))
     result = run("lint", "--format", fmt, "input", env={"NO_COLOR": "1"})
     assert result.exit_code == 1
     # The tool's version is not part of the format: releases must not break the golden file.
