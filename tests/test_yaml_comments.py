@@ -152,8 +152,12 @@ def test_when_the_comments_cannot_be_placed_only_the_leading_ones_are_kept(monke
     assert dump(groups, text) == "# header\n" + plain(groups)
 
 
+# Names that YAML reads as strings (``true``, ``null`` would not be): a letter first.
 KEYS = st.lists(
-    st.text(string.ascii_lowercase, min_size=1, max_size=6), min_size=1, max_size=8, unique=True
+    st.text(string.ascii_lowercase, max_size=6).map(lambda name: f"k{name}"),
+    min_size=1,
+    max_size=8,
+    unique=True,
 )
 WORDS = st.text(string.ascii_letters + " #:'\"", max_size=12)
 
@@ -237,3 +241,62 @@ def test_normalize_diff_shows_comments_as_unchanged_lines(tmp_path):
     assert " model: black-forest-labs/FLUX.2-pro  # pinned\n" in result.stdout
     assert "-model" not in result.stdout
     assert path.read_bytes() == before
+
+
+def test_a_renamed_key_keeps_its_comments():
+    text = "model: m\n# how strong\nguidance: 3  # strong\nsteps: 28\n"
+    groups = groups_of(text)
+    groups[0] = {"model": "m", "guidance_scale": 3, "steps": 28, "n": 1}
+    renames = {0: {("guidance",): ("guidance_scale",)}}
+    assert dump(groups, text, renames) == (
+        "model: m\n# how strong\nguidance_scale: 3  # strong\nsteps: 28\nn: 1\n"
+    )
+    # Not told of the rename: the comments are taken for those of a dropped key.
+    assert dump(groups, text) == "model: m\nguidance_scale: 3\nsteps: 28\nn: 1\n"
+
+
+def renamed_problem(param):
+    from validator import Problem
+
+    return Problem("renamed_parameter", "warning", param, f"$.{param}", "renamed", None)
+
+
+def test_the_new_name_of_a_renamed_key_is_the_new_key_in_its_place():
+    before = {"model": "m", "a": 1, "old1": 2, "gone": 3, "old2": 4, "b": 5}
+    after = {"model": "m", "a": 1, "new1": 2, "new2": 4, "b": 5, "filled": 0}
+    problems = [renamed_problem("old1"), renamed_problem("old2")]
+    assert _comments.renamed(before, after, problems) == {"old1": "new1", "old2": "new2"}
+    # Only what the rewrite reports as renamed: a dropped key is not renamed to a filled one.
+    assert _comments.renamed({"x": 1, "gone": 2}, {"x": 1, "filled": 0}, []) == {}
+    assert _comments.renamed([1], [1], problems) == {}
+
+
+def test_migrate_write_keeps_the_comment_of_a_renamed_image_input(tmp_path):
+    path = tmp_path / "edit.yaml"
+    path.write_text(
+        "model: black-forest-labs/FLUX.1-kontext-pro\n"
+        "prompt: a hat\n"
+        "# the photo to edit\n"
+        "image_url: https://example.com/a.png  # from the shoot\n",
+        encoding="utf-8",
+    )
+    args = ["migrate", "--to", "black-forest-labs/FLUX.2-dev", "--write", str(path)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.stderr
+    assert "renamed_parameter" in result.stderr
+    assert (
+        "# the photo to edit\n"
+        "reference_images:  # from the shoot\n"
+        "- https://example.com/a.png\n"
+    ) in path.read_text(encoding="utf-8")
+
+
+def test_normalize_fix_keeps_the_comment_of_an_old_parameter_name(tmp_path):
+    path = tmp_path / "g.yaml"
+    path.write_text(
+        "model: black-forest-labs/FLUX.2-dev\nprompt: a hat\nguidance: 3  # strong\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["normalize", "--policy", "fix", "--write", str(path)])
+    assert result.exit_code == 0, result.stderr
+    assert "prompt: a hat\nguidance_scale: 3  # strong\n" in path.read_text(encoding="utf-8")

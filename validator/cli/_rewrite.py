@@ -29,13 +29,15 @@ from validator.cli._common import (
 from validator.files._diff import AlignedDiff, no_newline, same_value
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterator, Sequence
 
+    from validator._problem import Problem
     from validator.check._normalize import Normalized
     from validator.files._config import Config
     from validator.files._files import AtomicWriter
     from validator.files._payloads import Broken, Item, Request
     from validator.files._sources import Source
+    from validator.files._yaml import Path
     from validator.render._report import Finding, Reporter
     from validator.spec._spec import Spec
 
@@ -135,8 +137,8 @@ class Rewriter:
         stdin: IO[bytes],
         passthrough: Callable[[bytes], object] | None,
         items: Iterator[Item | bytes] | None = None,
-    ) -> Iterator[tuple[Request | Broken, Any, bool]]:
-        """(item, rewritten value, has errors) for each request; (broken, None, True) else.
+    ) -> Iterator[tuple[Request | Broken, Any, bool, Sequence[Problem]]]:
+        """(item, rewritten value, has errors, problems) for each request; (broken, None, True, ()).
 
         ``items`` are the source's, already being read (:meth:`run`); the JSONL lines
         among them that hold no request go to ``passthrough``.
@@ -156,12 +158,12 @@ class Rewriter:
                 continue
             if isinstance(item, Broken):
                 self.emit([broken_finding(source.name, item)])
-                yield item, None, True
+                yield item, None, True, ()
                 continue
             result = self.rewrite(item.value)
             error = self.emit(locate(source.name, item, result.problems))
             value = result.request if type(item.value) is dict else item.value
-            yield item, value, error
+            yield item, value, error, result.problems
 
     # --- one source -----------------------------------------------------------------------
 
@@ -262,7 +264,7 @@ class Rewriter:
         from validator.files._payloads import Broken  # noqa: PLC0415
 
         try:
-            for item, value, error in self.requests_of(source, stdin, keep, items):
+            for item, value, error, _ in self.requests_of(source, stdin, keep, items):
                 failed = failed or error
                 if isinstance(item, Broken):
                     continue  # its line went through ``keep`` as it was read
@@ -313,14 +315,16 @@ class Rewriter:
 
         ``data`` is the file's bytes, as read for ``items``.
         """
+        from validator.files._comments import renamed  # noqa: PLC0415
         from validator.files._payloads import Broken  # noqa: PLC0415
 
         groups: dict[int, Any] = {}
         before: dict[int, Any] = {}
+        renames: dict[int, dict[Path, Path]] = {}  # for the comments of renamed keys
         failed = False
         # JSONL on standard input is printed line by line as it is read.
         passthrough = None if self.files_mode else self._binary_out()
-        for item, value, error in self.requests_of(source, stdin, passthrough, items):
+        for item, value, error, problems in self.requests_of(source, stdin, passthrough, items):
             failed = failed or error
             if isinstance(item, Broken):
                 continue
@@ -334,6 +338,9 @@ class Rewriter:
                 else:
                     passthrough(line.encode("utf-8") + _ending(raw))
                 continue
+            for old, new in renamed(item.value, value, problems).items():
+                at = renames.setdefault(origin.group, {})
+                at[(*origin.prefix, old)] = (*origin.prefix, new)
             if origin.prefix:
                 groups.setdefault(origin.group, []).append(value)
                 before.setdefault(origin.group, []).append(item.value)
@@ -355,7 +362,7 @@ class Rewriter:
             self._finish(source, failed=failed, changed=False)
             return
         current = "" if data is None else data.decode("utf-8-sig", "replace")
-        text = self.as_text(source, groups, current)
+        text = self.as_text(source, groups, current, renames)
         if text is None:
             self.emit([self._unwritable(source)])
             self._finish(source, failed=True, changed=False)
@@ -380,7 +387,13 @@ class Rewriter:
                 flat.append(value)
         return _dump_json(flat, indent=2)
 
-    def as_text(self, source: Source, groups: dict[int, Any], current: str) -> str | None:
+    def as_text(
+        self,
+        source: Source,
+        groups: dict[int, Any],
+        current: str,
+        renames: dict[int, dict[Path, Path]] | None = None,
+    ) -> str | None:
         """The new content of a file: JSON for .json, YAML in its shape for YAML.
 
         ``current`` is the file's text now: a YAML file keeps its comments
@@ -394,7 +407,7 @@ class Rewriter:
         from validator.files._comments import dump  # noqa: PLC0415
 
         try:
-            return dump(groups, current)
+            return dump(groups, current, renames)
         except (yaml.YAMLError, ValueError, TypeError, RecursionError):
             return None
 

@@ -10,7 +10,8 @@ it annotated:
   item, or the next document (then it stays before that document's ``---``), or the
   end of the file; a blank line just above it is kept too.
 
-A comment whose entry is gone (a dropped parameter, a renamed one) goes with it.
+A comment whose entry is gone (a dropped parameter) goes with it; a renamed key
+keeps its comments (:func:`renamed` finds its new name).
 Lost as well: comments inside a block scalar's header (``key: | # x``), inside
 flow collections that the rewrite turns into block ones, and blank lines that
 separate no comment. The result must load to the same values as the text without
@@ -26,8 +27,10 @@ from validator._tuples import NamedTuple
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from typing import Any
 
+    from validator._problem import Problem
     from validator.files._yaml import Path
 
 #: Where a comment goes: before the start of document N, or the end of the file.
@@ -53,10 +56,14 @@ class _Comment(NamedTuple):
     blank_before: bool  # a blank line just above it (own_line only)
 
 
-def dump(groups: dict[int, Any], original: str) -> str:
+def dump(
+    groups: dict[int, Any], original: str, renames: dict[int, dict[Path, Path]] | None = None
+) -> str:
     """The YAML text of the documents (by index in ``original``), with its comments.
 
-    Raises what ``yaml.safe_dump_all`` raises for a value YAML cannot hold.
+    ``renames`` gives, per document, the new path of a renamed key (:func:`renamed`):
+    its comments follow it. Raises what ``yaml.safe_dump_all`` raises for a value
+    YAML cannot hold.
     """
     import yaml  # noqa: PLC0415
 
@@ -69,7 +76,8 @@ def dump(groups: dict[int, Any], original: str) -> str:
         if not comments:
             return plain
         pieces = {group: _dump([value], explicit=explicit) for group, value in groups.items()}
-        text = _place(comments, _places(original), groups, pieces, explicit=explicit)
+        places = _places(original)
+        text = _place(comments, places, groups, pieces, renames or {}, explicit=explicit)
         if _same(text, plain):
             return text
     except (yaml.YAMLError, YamlError, ValueError, LookupError, RecursionError):
@@ -182,6 +190,7 @@ def _place(
     places: list[_Place],
     groups: dict[int, Any],
     pieces: dict[int, str],
+    renames: dict[int, dict[Path, Path]],
     *,
     explicit: bool,
 ) -> str:
@@ -226,7 +235,8 @@ def _place(
             else:
                 before.setdefault(target, []).extend(_with_blank(comment, ""))
             continue
-        line = where[group].get(anchor.path)
+        path = renames.get(group, {}).get(anchor.path, anchor.path)
+        line = where[group].get(path)
         if line is None:
             continue  # its entry is gone: the comment goes with it
         if comment.own_line:
@@ -256,3 +266,29 @@ def _with_blank(comment: _Comment, indent: str) -> list[str]:
 
 def _indent(line: str) -> str:
     return line[: len(line) - len(line.lstrip(" "))]
+
+
+def renamed(before: Any, after: Any, problems: Iterable[Problem]) -> dict[str, str]:
+    """The keys of a request that a rewrite renamed: old name to new, from its problems.
+
+    A renamed key keeps its place among the keys that stay (normalize and migrate
+    both rename in place), so its new name is the new key found at that place.
+    """
+    if type(before) is not dict or type(after) is not dict:
+        return {}
+    olds = {
+        problem.param
+        for problem in problems
+        if problem.code == "renamed_parameter" and problem.param in before
+    }
+    if not olds:
+        return {}
+    names: dict[str, str] = {}
+    keys = list(after)
+    place = 0
+    for key in before:
+        if key in olds and place < len(keys) and keys[place] not in before:
+            names[key] = keys[place]
+        if key in after or key in olds:
+            place += 1
+    return names
