@@ -14,6 +14,8 @@ file can come from a user. Checking has two paths:
 
 from __future__ import annotations
 
+import sys
+
 from validator._problem import Problem, describe, got, key_name, key_path, listing, quote
 from validator.check._crossrules import check_rule, required_hint
 from validator.check._fastpath import fast_entry, has_surrogate, holds_any
@@ -31,6 +33,9 @@ if TYPE_CHECKING:
 _STATUS_RANK: Final = {"active": 0, "deprecated": 1, "retired": 2}
 #: The codes whose hint a foreign value's replaces (``foreign_value``).
 _HINTED: Final = frozenset({"invalid_value", "not_recommended"})
+#: Table keys are interned: a request written in Python has its keys interned (they are
+#: identifiers), so each lookup matches on identity before comparing any text.
+_intern = sys.intern
 _new = tuple.__new__  # a Problem from its six fields, without NamedTuple's Python-level __new__
 
 
@@ -86,7 +91,7 @@ class ModelChecker:
             for rule in model.rules
             if rule.kind == "one_of_required"
         )
-        self.required = frozenset(model.required)
+        self.required = frozenset(map(_intern, model.required))
         self.defaults = model.defaults
         # normalize's slow path: each default with the old names that stand for it.
         self.defaults_aliases = tuple(
@@ -122,7 +127,7 @@ class ModelChecker:
         # Free text's length range becomes its (least, most) pair: two comparisons cost
         # less than ``range``'s arithmetic.
         self.clean = {
-            name: _text_bounds(entry) if entry[1] is None else entry
+            _intern(name): _text_bounds(entry) if entry[1] is None else entry
             for name, entry in fast.items()
             if name not in self.deprecated and name not in self.rule_keys
         }
@@ -166,25 +171,28 @@ class ModelChecker:
 
         The loop inlines ``clean_value`` (a call per key would cost a third more). A
         deprecated parameter (a warning) or one a cross-field rule relates has no entry
-        in ``self.clean``, so it is never clean here.
+        in ``self.clean``, so it is never clean here: the subscript raises KeyError. The
+        try holds the whole loop (entering one per key costs two instructions a key); no
+        test inside raises KeyError (a value reaches a container only once its type is
+        the exact expected one).
         """
         table = self.clean
-        for key, value in request.items():
-            try:  # a subscript costs less than .get(); a try, nothing until it raises
+        try:
+            for key, value in request.items():
                 expected, container, lengths = table[key]
-            except KeyError:
-                return False
-            if type(value) is not expected:
-                if type(value) is not int or expected is not float or value not in lengths:
+                if type(value) is not expected:
+                    if type(value) is not int or expected is not float or value not in lengths:
+                        return False
+                elif container is None:
+                    least, most = lengths
+                    if not least <= len(value) <= most:
+                        return False
+                    if not value.isascii() and has_surrogate(value):
+                        return False
+                elif value not in container:
                     return False
-            elif container is None:
-                least, most = lengths
-                if not least <= len(value) <= most:
-                    return False
-                if not value.isascii() and has_surrogate(value):
-                    return False
-            elif value not in container:
-                return False
+        except KeyError:
+            return False
         if not self.required <= request.keys():
             return False
         if self.one_of:
@@ -211,13 +219,21 @@ class ModelChecker:
             for name in model.ignored
             if name in self.namespace
         }
-        # The plan for a parameter of the model: (explainer, fast-path entry or None, the
-        # key's path parts, its path and the values other APIs use where one may need a
-        # hint (else None), the deprecated_parameter warning or None). One lookup a key.
+        # The plan for a parameter of the model: (explainer, the fast-path entry's type,
+        # container and length range, the key's path parts, its path and the values other
+        # APIs use where one may need a hint (else None), the deprecated_parameter warning
+        # or None). One lookup and one unpacking a key. A parameter without a fast-path
+        # entry, or deprecated (a warning whatever its value), has the type no value has:
+        # its explainer always runs, and adds nothing for a value the fast path accepts.
+        fast = self.fast
         plan = self.plan = {
-            name: (
+            _intern(name): (
                 check,
-                self.fast.get(name),
+                *(
+                    (_Never, None, None)
+                    if name not in fast or name in self.deprecated
+                    else fast[name]
+                ),
                 (name,),
                 (key_path(name), spec.foreign_values[name])
                 if name in spec.foreign_values
@@ -239,23 +255,24 @@ class ModelChecker:
         for key, value in request.items():
             step = plan.get(key)
             if step is not None:
-                check, entry, parts, foreign, deprecated = step
-                clean = False
-                if entry is not None:  # the fast-path test, inlined (as in is_clean)
-                    expected, container, lengths = entry
-                    if type(value) is not expected:
-                        clean = type(value) is int and expected is float and value in lengths
-                    elif container is None:
-                        clean = len(value) in lengths and (
-                            value.isascii() or not has_surrogate(value)
-                        )
-                    else:
-                        clean = value in container
-                if not clean:
+                check, expected, container, lengths, parts, foreign, deprecated = step
+                # The fast-path test, inlined (as in is_clean): a clean value has nothing
+                # to report.
+                if type(value) is expected:
+                    if container is not None:
+                        if value in container:
+                            continue
+                    elif len(value) in lengths and (value.isascii() or not has_surrogate(value)):
+                        continue
+                elif type(value) is int and expected is float and value in lengths:
+                    continue
+                if foreign is None:
+                    check(value, parts, key, out)
+                else:
                     start = len(out)
                     check(value, parts, key, out)
-                    if foreign is not None and len(out) > start and isinstance(value, str):
-                        foreign_value(value, out, start, *foreign)
+                    if len(out) > start and isinstance(value, str):
+                        foreign_value(value, out, start, foreign)
                 if deprecated is not None:
                     out.append(deprecated)
                 continue
@@ -461,9 +478,13 @@ class ModelChecker:
 
 
 def foreign_value(
-    value: str, out: list[Problem], start: int, path: str, known: Mapping[str, str]
+    value: str, out: list[Problem], start: int, foreign: tuple[str, Mapping[str, str]]
 ) -> None:
-    """A value other APIs use (``b64_json``): its problem at ``path`` names the Together way."""
+    """A value other APIs use (``b64_json``): its problem at the path names the Together way.
+
+    ``foreign`` is the parameter's path and the values other APIs use, with the hints.
+    """
+    path, known = foreign
     hint = known.get(value)
     if hint is None:
         hint = known.get(value.lower())
@@ -473,6 +494,10 @@ def foreign_value(
         found = out[index]
         if found.code in _HINTED and found.path == path:
             out[index] = _new(Problem, (*found[:5], hint))
+
+
+class _Never:
+    """The type no value has: a parameter whose explainer ``problems`` always runs."""
 
 
 def _text_bounds(entry: tuple[Any, ...]) -> tuple[Any, ...]:
