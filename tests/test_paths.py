@@ -78,3 +78,47 @@ def test_suffix_examples():
     assert _paths.suffix("..json") == ".json"
     assert _paths.suffix(".json") == ""
     assert _paths.suffix("dir.d/a") == ""
+
+
+SPELLINGS = [
+    "",
+    ".",
+    "./",
+    "a",
+    "a/",
+    "./a//b.json/",
+    "a/./b/.",
+    "a/../b",
+    "/",
+    "//",
+    "//a",
+    "///a//",
+    "..json",
+    "a.json/",
+]
+
+
+def test_the_windows_branch_is_pathlib_itself(monkeypatch):
+    # On Windows each helper calls pathlib; here PurePath is PurePosixPath, so the
+    # answers must be the POSIX ones: the branch runs, with the right types.
+    expected = {
+        text: (
+            _paths.pure(text),
+            _paths.suffix(text),
+            list(_paths.lineage(_paths.pure(text))),
+            _paths.join("/base", text),
+            _paths.relative_to(_paths.pure(text), "/"),
+            _paths.relative_to(_paths.pure(text), "."),
+        )
+        for text in SPELLINGS
+    }
+    monkeypatch.setattr(_paths, "_POSIX", False)
+    for text, answers in expected.items():
+        assert (
+            _paths.pure(text),
+            _paths.suffix(text),
+            list(_paths.lineage(_paths.pure(text))),
+            _paths.join("/base", text),
+            _paths.relative_to(_paths.pure(text), "/"),
+            _paths.relative_to(_paths.pure(text), "."),
+        ) == answers, text
