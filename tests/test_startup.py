@@ -363,3 +363,17 @@ def test_a_damaged_cache_entry_is_ignored(tmp_path, monkeypatch, damage):
     spec = validator.load_spec(source)
     assert list(spec.models) == ["acme/one"]
     assert spec.models["acme/one"].name == "One"
+
+
+def test_no_home_to_be_found_means_no_cache_not_a_traceback(tmp_path, monkeypatch):
+    # A container's stray uid: no HOME, no passwd entry, so "~" stays "~".
+    for name in ("CAPSPEC_CACHE_DIR", "CAPSPEC_NO_CACHE", "XDG_CACHE_HOME", "HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(os.path, "expanduser", lambda path: path)
+    assert _specload._cache_dir() is None
+    _specload._memo.clear()
+    spec = validator.load_spec(SPECS / "minimal.yaml")
+    assert list(spec.models) == ["acme/one"]
+    # XDG_CACHE_HOME alone is enough to find one.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert _specload._cache_dir() == str(tmp_path / "capspec")

@@ -129,16 +129,13 @@ def _cache_dir() -> str | None:
     configured = os.environ.get("CAPSPEC_CACHE_DIR")
     if configured:
         return configured
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(_home(), ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        home = os.path.expanduser("~")
+        if home.startswith("~"):  # no HOME and no passwd entry (a container's stray uid)
+            return None  # no cache, as with CAPSPEC_NO_CACHE: slower, never a traceback
+        base = os.path.join(home, ".cache")
     return os.path.join(base, "capspec")
-
-
-def _home() -> str:
-    """``Path.home()``: the RuntimeError it raises when there is no home to be found."""
-    home = os.path.expanduser("~")
-    if home.startswith("~"):
-        raise RuntimeError("Could not determine home directory.")
-    return home
 
 
 def _stat_name(status: str) -> str:
