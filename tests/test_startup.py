@@ -164,6 +164,7 @@ def test_import_validator_imports_no_cli_framework_and_no_integration():
 
 LAZY = """
 import sys, validator
+assert validator.errors.SpecError.__name__ == "SpecError"  # a public module, not yet imported
 assert "validator.check._normalize" not in sys.modules
 from validator import normalize
 assert normalize is validator.normalize is sys.modules["validator.check._normalize"].normalize
@@ -178,6 +179,9 @@ for name in validator.__all__:
 assert set(validator.__all__) <= set(dir(validator))
 assert "load_spec" in dir(validator) and "__version__" in dir(validator)
 assert not hasattr(validator, "valdiate")
+assert "errors" in dir(validator)
+assert validator.errors.SpecError is validator.SpecError
+assert validator.errors is sys.modules["validator.errors"]
 try:
     validator.valdiate
 except AttributeError as exc:

@@ -31,6 +31,8 @@ _WHERE = {
     "Spec": "validator.spec._spec",
     "load_spec": "validator.spec._specload",
 }
+# Public modules, attributes of the package once imported (``validator.errors.SpecError``).
+_MODULES = ("errors",)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -46,19 +48,21 @@ if TYPE_CHECKING:
 else:
     # Not for type checkers: they see the imports above, so a misspelt name stays an error.
     def __getattr__(name: str) -> object:
+        from importlib import import_module  # noqa: PLC0415 - capspec lint never gets here
+
+        if name in _MODULES:
+            return import_module(f"validator.{name}")  # which sets it in the package
         where = _WHERE.get(name)
         if where is None:
             # Worded as Python words it for a module.
             raise AttributeError(f"module 'validator' has no attribute '{name}'")
-        from importlib import import_module  # noqa: PLC0415 - capspec lint never gets here
-
         value = getattr(import_module(where), name)
         globals()[name] = value  # found directly from now on
         return value
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_WHERE})
+    return sorted({*globals(), *_WHERE, *_MODULES})
 
 
 def find_errors(request: Any, *, spec: Spec | str | None = None) -> list[Problem]:
