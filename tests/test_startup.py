@@ -60,6 +60,7 @@ NEVER = (
     # names from typing are imported for type checkers only (docs/decisions.md, Start-up).
     "typing",
     "contextlib",
+    "warnings",  # typing and pathlib imported it
     # validator/__init__.py imports a public name through importlib when first used; the
     # lint path imports its modules directly.
     "importlib",
