@@ -145,8 +145,16 @@ def test_crlf_comments_lose_their_carriage_returns_like_the_rest():
     assert dump(groups_of(text), text) == "# h\nmodel: m  # c\n# above\nprompt: p\n"
 
 
+def test_documents_dumped_one_by_one_make_what_they_make_dumped_at_once():
+    groups = {0: {"model": "a", "size": [1, {"b": None}]}, 1: ["x", {"y": "0o17"}], 2: {}}
+    pieces = [_comments._dump([value], explicit=True) for value in groups.values()]
+    assert "".join(pieces) == plain(groups)
+    text = "# c\n" + plain(groups)
+    assert dump(groups, text) == text
+
+
 def test_when_the_comments_cannot_be_placed_only_the_leading_ones_are_kept(monkeypatch):
-    monkeypatch.setattr(_comments, "_same", lambda text, plain: False)
+    monkeypatch.setattr(_comments, "_same", lambda text, groups, plain: False)
     text = "# header\nmodel: m  # c\n"
     groups = groups_of(text)
     assert dump(groups, text) == "# header\n" + plain(groups)

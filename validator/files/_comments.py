@@ -11,12 +11,12 @@ it annotated:
   end of the file; a blank line just above it is kept too.
 
 A comment whose entry is gone (a dropped parameter) goes with it; a renamed key
-keeps its comments (:func:`renamed` finds its new name).
-Lost as well: comments inside a block scalar's header (``key: | # x``), inside
-flow collections that the rewrite turns into block ones, and blank lines that
-separate no comment. The result must load to the same values as the text without
-comments; when it would not, the text without comments is written, with the
-leading comment block as before.
+keeps its comments (:func:`renamed` finds its new name). A flow collection is
+written in block style, a comment after it beside its last item. Lost as well: a
+comment in a block scalar's header (``key: | # x``), and blank lines above no
+comment. The result must load to the same values as the text without comments;
+when it would not, the text without comments is written, with the leading
+comment block, as before.
 """
 
 from __future__ import annotations
@@ -32,11 +32,6 @@ if TYPE_CHECKING:
 
     from validator._problem import Problem
     from validator.files._yaml import Path
-
-#: Where a comment goes: before the start of document N, or the end of the file.
-_START = "start"
-_END = "end"
-
 
 class _Place(NamedTuple):
     """A point a comment can hold on to, in file order."""
@@ -70,15 +65,19 @@ def dump(
     from validator.files._yaml import YamlError  # noqa: PLC0415
 
     explicit = len(groups) > 1
-    plain = _dump(list(groups.values()), explicit=explicit)
     try:
-        comments = _comments(original)
-        if not comments:
-            return plain
-        pieces = {group: _dump([value], explicit=explicit) for group, value in groups.items()}
+        comments = _comments(original) if "#" in original else []
+    except yaml.YAMLError:
+        comments = []
+    if not comments:
+        return _dump(list(groups.values()), explicit=explicit)
+    # Each document dumped alone: together, byte for byte what they make dumped at once.
+    pieces = {group: _dump([value], explicit=explicit) for group, value in groups.items()}
+    plain = "".join(pieces.values())
+    try:
         places = _places(original)
         text = _place(comments, places, groups, pieces, renames or {}, explicit=explicit)
-        if _same(text, plain):
+        if _same(text, groups, plain):
             return text
     except (yaml.YAMLError, YamlError, ValueError, LookupError, RecursionError):
         pass  # the comments cannot be placed: the leading ones are kept, as they always were
@@ -108,17 +107,20 @@ def _header(original: str) -> str:
     return "".join(header)
 
 
-def _same(text: str, plain: str) -> bool:
+def _same(text: str, groups: dict[int, Any], plain: str) -> bool:
     """Whether the text with comments loads to what the text without them does."""
     from validator.files._diff import same_value  # noqa: PLC0415
     from validator.files._yaml import YamlError, load_documents  # noqa: PLC0415
 
     try:
         ours = [doc.value for doc in load_documents(text)]
-        theirs = [doc.value for doc in load_documents(plain)]
+        if same_value(ours, list(groups.values())):
+            return True
+        # What PyYAML writes is not always read back the same (a string of digits
+        # that YAML 1.1 takes for text and 1.2 for a number): compare like with like.
+        return same_value(ours, [doc.value for doc in load_documents(plain)])
     except YamlError:
         return False
-    return same_value(ours, theirs)
 
 
 def _comments(text: str) -> list[_Comment]:
@@ -126,19 +128,30 @@ def _comments(text: str) -> list[_Comment]:
     import yaml  # noqa: PLC0415
 
     found: list[_Comment] = []
-    end = 0
-    for token in yaml.scan(text, Loader=yaml.SafeLoader):
+    end = end_line = 0
+    for token in yaml.scan(text, Loader=_loader()):
         start = token.start_mark.index
         if start > end:
-            _in_gap(text, end, start, found)
-        end = max(end, token.end_mark.index)
+            _in_gap(text, end, end_line, start, found)
+        if token.end_mark.index > end:
+            end, end_line = token.end_mark.index, token.end_mark.line
     if end < len(text):
-        _in_gap(text, end, len(text), found)
+        _in_gap(text, end, end_line, len(text), found)
     return found
 
 
-def _in_gap(text: str, start: int, stop: int, found: list[_Comment]) -> None:
-    """The comments between two tokens (where nothing else but white space can be)."""
+def _loader() -> Any:
+    """The loader of libyaml where PyYAML has it: the same tokens and events, faster."""
+    import yaml  # noqa: PLC0415
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _in_gap(text: str, start: int, start_line: int, stop: int, found: list[_Comment]) -> None:
+    """The comments between two tokens (where nothing else but white space can be).
+
+    ``start_line`` is the 0-based line of ``start``.
+    """
     at = text.find("#", start, stop)
     while at >= 0:
         line_start = text.rfind("\n", 0, at) + 1
@@ -148,7 +161,7 @@ def _in_gap(text: str, start: int, stop: int, found: list[_Comment]) -> None:
         before = text[line_start:at]
         own = not before.strip()
         gap = before[len(before.rstrip()) :]
-        line = text.count("\n", 0, at) + 1
+        line = start_line + text.count("\n", start, at) + 1
         blank = False
         if own and line_start > 0:
             above = text.rfind("\n", 0, line_start - 1) + 1
@@ -165,7 +178,7 @@ def _places(text: str) -> list[_Place]:
 
     starts = [
         (event.start_mark.line + 1 if event.start_mark is not None else 1)
-        for event in yaml.parse(text, Loader=yaml.SafeLoader)
+        for event in yaml.parse(text, Loader=_loader())
         if isinstance(event, yaml.DocumentStartEvent)
     ]
     places: list[_Place] = []
