@@ -308,3 +308,10 @@ def test_normalize_fix_keeps_the_comment_of_an_old_parameter_name(tmp_path):
     result = CliRunner().invoke(cli, ["normalize", "--policy", "fix", "--write", str(path)])
     assert result.exit_code == 0, result.stderr
     assert "prompt: a hat\nguidance_scale: 3  # strong\n" in path.read_text(encoding="utf-8")
+
+
+def test_comments_after_text_beyond_ascii_keep_their_places():
+    text = "# ヘッダー\nmodel: m  # モデル\nprompt: 猫とビール 🍺  # 絵文字\n# 上\nsteps: 4\n"
+    groups = groups_of(text)
+    groups[0]["steps"] = 8
+    assert dump(groups, text) == text.replace("steps: 4", "steps: 8")
