@@ -318,3 +318,48 @@ def test_fill_plans_fill_as_the_long_way_whatever_came_before(sequence):
         for name, value in fast.request.items():
             if isinstance(value, dict | list):
                 assert value is not request.get(name)
+
+
+def test_the_fast_path_remembers_at_most_256_key_tuples_and_still_fills_after():
+    """Key tuples seen once each (every order of six keys) never grow the cache past its
+    bound, and a clean request is filled as before once it has been cleared."""
+    import itertools
+
+    from validator.check._checker import checker_for, resolve_spec
+
+    spec = resolve_spec(None)
+    whole = _CLEAN[-1]
+    checker = checker_for(spec, whole["model"])
+    sizes = set()
+    for order in itertools.islice(itertools.permutations(list(whole)[:6]), 400):
+        request = {k: whole[k] for k in order}
+        result = validator.normalize(request)
+        assert result.problems == []
+        assert list(result.request)[:6] == list(order)
+        sizes.add(len(checker.shapes))
+    assert max(sizes) <= 256
+    assert min(sizes) < 256  # it was cleared on the way
+
+
+@pytest.mark.parametrize(
+    "media",
+    [
+        {"frame_images": [{"input_image": "https://e.x/a.jpeg", "frame": "first"}]},
+        {},
+        None,
+    ],
+    ids=["keyframe", "empty-media", "no-media"],
+)
+def test_the_fast_path_looks_for_a_nested_keyframe_as_is_clean_does(media):
+    """Kling's one-of (frame_images, or media.frame_images) is settled by a nested key:
+    the shape of a key tuple leaves it to each request."""
+    from validator.check._checker import checker_for, resolve_spec
+
+    request = dict(_CLEAN[1])
+    del request["media"]
+    if media is not None:
+        request["media"] = media
+    checker = checker_for(resolve_spec(None), request["model"])
+    for _ in range(2):  # the second time from the remembered shape
+        assert (checker.clean_fill(request) is not None) == checker.is_clean(request)
+    assert checker.is_clean(request) == (media is not None and media != {})

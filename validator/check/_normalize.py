@@ -15,9 +15,6 @@ Policy = Literal["strict", "drop", "fix"]
 POLICIES: Final = ("strict", "drop", "fix")
 _POLICIES: Final = frozenset(POLICIES)
 _make = tuple.__new__
-#: normalize's fast path, for one key tuple: (names filled, name to default value,
-#: names whose values are copied).
-FillPlan = tuple[tuple[str, ...], dict[str, Any], tuple[str, ...]]
 
 
 class Normalized(NamedTuple):
@@ -84,41 +81,21 @@ def normalize(
         model_id = request.get("model")
         if type(model_id) is str:
             checker = resolved._checkers.get(model_id) or checker_for(resolved, model_id)  # noqa: SLF001
-            if checker is not None and checker.is_clean(request):
-                # Request keys first, then the missing defaults in spec order; the
-                # request's values win. What to fill depends on the keys alone.
-                # The plan for these keys in this order: one tuple, one lookup.
-                keys = tuple(request)
-                fill = checker.fills.get(keys)
-                if fill is None:
-                    fill = _fill_plan(checker, keys)
-                filled, extra, copied = fill
-                out = request | extra  # a copy, then the defaults: one C-level call
-                if copied:
-                    for name in copied:
-                        out[name] = copy_json(out[name])
-                return _make(Normalized, (out, [*checker.base], filled))
+            if checker is not None:
+                fill = checker.clean_fill(request)
+                if fill is not None:
+                    # Clean: request keys first, then the missing defaults in spec order;
+                    # the request's values win. What to fill depends on the keys alone.
+                    filled, extra, copied = fill
+                    out = request | extra  # a copy, then the defaults: one C-level call
+                    if copied:
+                        for name in copied:
+                            out[name] = copy_json(out[name])
+                    base = checker.base  # model-level warnings: none for an active model
+                    return _make(Normalized, (out, [*base] if base else [], filled))
     if policy not in _POLICIES:
         raise ValueError(f"policy must be one of {', '.join(POLICIES)}, not {describe(policy)}")
     return _Normalizer(resolved, policy).run(request)
-
-
-def _fill_plan(checker: ModelChecker, keys: tuple[Any, ...]) -> FillPlan:
-    """What normalize's fast path fills and copies for a clean request with these keys.
-
-    The defaults to fill (their names, then name to value) and the names whose values
-    are copied (arrays and objects, never shared); remembered per key tuple.
-    """
-    given = set(keys)
-    filled = tuple(name for name in checker.defaults if name not in given)
-    extra = {name: checker.defaults[name] for name in filled}
-    nested = [name for name in checker.nested if name in given]
-    copied = tuple(nested + [n for n in filled if isinstance(extra[n], dict | list)])
-    if len(checker.fills) >= 256:
-        checker.fills.clear()
-    plan: FillPlan = (filled, extra, copied)
-    checker.fills[keys] = plan
-    return plan
 
 
 def preflight(
