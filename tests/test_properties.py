@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 from functools import cache
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 
 import validator
 from validator.check import _checker
+from validator.check._fastpath import clean_value
 from validator.render import _schemagen
 
 from strategies import any_json, valid_request, valid_value
@@ -374,5 +376,40 @@ def test_the_fast_path_never_accepts_what_the_detailed_path_rejects(case):
     model, request = case
     checker = _checker.checker_for(SPEC, model.id)
     if checker.is_clean(request):
+        detailed = checker.problems(request)
+        assert [p for p in detailed if p.code not in {"deprecated_model", "retired_model"}] == []
+
+
+def _bound_probes():
+    """Each number or wide integer range the fast path judges by two comparisons, with
+    values at, inside and just outside its bounds."""
+    cases = []
+    for model in MODELS:
+        checker = _checker.checker_for(SPEC, model.id)
+        for name, (expected, container, bounds) in checker.clean.items():
+            if container is not None or expected is str:
+                continue
+            lo, hi = bounds
+            probes = [lo, hi, lo - 1, hi + 1, (lo + hi) // 2 if expected is int else (lo + hi) / 2]
+            probes += [float(lo), float(hi), True, math.nan, math.inf, -math.inf, -0.0, 0]
+            if expected is float:
+                probes += [math.ceil(lo), math.floor(hi), math.nextafter(hi, math.inf)]
+            cases += [(model.id, name, value) for value in probes]
+    return cases
+
+
+@pytest.mark.parametrize(("model_id", "name", "value"), _bound_probes())
+def test_the_fast_path_s_two_comparisons_judge_as_the_range_or_interval_did(model_id, name, value):
+    """A range or interval turned into (least, most) for is_clean and normalize's fast
+    path gives the verdict the parameter's own fast-path entry gives, and no problem
+    where it accepts."""
+    model = SPEC.models[model_id]
+    base = minimal(model)
+    request = {**base, name: value}
+    checker = _checker.checker_for(SPEC, model_id)
+    clean = checker.is_clean(request)
+    assert clean == (checker.is_clean(base) and clean_value(checker.fast[name], value))
+    assert clean == (checker.clean_fill(request) is not None)
+    if clean:
         detailed = checker.problems(request)
         assert [p for p in detailed if p.code not in {"deprecated_model", "retired_model"}] == []

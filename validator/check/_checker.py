@@ -18,7 +18,7 @@ import sys
 
 from validator._problem import Problem, describe, got, key_name, key_path, listing, quote
 from validator.check._crossrules import check_rule, required_hint
-from validator.check._fastpath import fast_entry, has_surrogate, holds_any
+from validator.check._fastpath import Interval, fast_entry, has_surrogate, holds_any
 from validator.spec import _spec, _specload
 from validator.spec._values import did_you_mean, is_integer, nearest_ratio
 
@@ -128,10 +128,10 @@ class ModelChecker:
         self.fast = fast
         # The fast path's table: a deprecated parameter (a warning) or one a cross-field
         # rule relates is never clean, so is_clean finds no entry for it.
-        # Free text's length range becomes its (least, most) pair: two comparisons cost
-        # less than ``range``'s arithmetic.
+        # Ranges become (least, most) pairs where they can (``_bounds``): two comparisons
+        # cost less than a range's arithmetic or an interval's call.
         self.clean = {
-            _intern(name): _text_bounds(entry) if entry[1] is None else entry
+            _intern(name): _bounds(entry)
             for name, entry in fast.items()
             if name not in self.deprecated and name not in self.rule_keys
         }
@@ -186,13 +186,19 @@ class ModelChecker:
             for key, value in request.items():
                 expected, container, lengths = table[key]
                 if type(value) is not expected:
-                    if type(value) is not int or expected is not float or value not in lengths:
+                    if type(value) is not int or expected is not float:
                         return False
-                elif container is None:
+                    least, most = lengths  # an int where a number goes: its interval
+                    if not least <= value <= most:
+                        return False
+                elif container is None:  # (least, most): a length for text, else the value
                     least, most = lengths
-                    if not least <= len(value) <= most:
-                        return False
-                    if not value.isascii() and has_surrogate(value):
+                    if expected is str:
+                        if not least <= len(value) <= most:
+                            return False
+                        if not value.isascii() and has_surrogate(value):
+                            return False
+                    elif not least <= value <= most:
                         return False
                 elif value not in container:
                     return False
@@ -226,13 +232,19 @@ class ModelChecker:
         for expected, container, lengths in entries:
             value = next(values)
             if type(value) is not expected:
-                if type(value) is not int or expected is not float or value not in lengths:
+                if type(value) is not int or expected is not float:
                     return None
-            elif container is None:
+                least, most = lengths  # an int where a number goes: its interval
+                if not least <= value <= most:
+                    return None
+            elif container is None:  # (least, most): a length for text, else the value
                 least, most = lengths
-                if not least <= len(value) <= most:
-                    return None
-                if not value.isascii() and has_surrogate(value):
+                if expected is str:
+                    if not least <= len(value) <= most:
+                        return None
+                    if not value.isascii() and has_surrogate(value):
+                        return None
+                elif not least <= value <= most:
                     return None
             elif value not in container:
                 return None
@@ -566,10 +578,24 @@ class _Never:
     """The type no value has: a parameter whose explainer ``problems`` always runs."""
 
 
-def _text_bounds(entry: tuple[Any, ...]) -> tuple[Any, ...]:
-    """A free-text fast-path entry with its length range as a (least, most) pair."""
-    expected, _, lengths = entry
-    return (expected, None, (lengths.start, lengths.stop - 1))
+def _bounds(entry: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A fast-path entry for ``is_clean``: a range as a (least, most) pair where it can be.
+
+    Free text's length range and a range of integers in steps of one (too wide for a
+    set) become (type, None, (least, most)); a number's interval becomes (float, None,
+    (lo, hi)), which also judges an int where the number goes (the integers inside the
+    interval, the entry's third part, are those with lo <= value <= hi). Two comparisons,
+    where ``in`` a range subtracts and divides and ``in`` an interval calls Python.
+    Other entries stay as they are.
+    """
+    expected, container, lengths = entry
+    if container is None:
+        return (expected, None, (lengths.start, lengths.stop - 1))
+    if expected is int and type(container) is range and container.step == 1 and container:
+        return (expected, None, (container.start, container.stop - 1))
+    if expected is float and type(container) is Interval:
+        return (expected, None, (container.lo, container.hi))
+    return entry
 
 
 def _discouraged(model: Model, name: str) -> bool:

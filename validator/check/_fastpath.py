@@ -36,8 +36,8 @@ _FLOAT_MAX: Final = 1.7976931348623157e308
 _SMALL_RANGE: Final = 4096
 
 
-class _Interval:
-    """``value in _Interval(lo, hi)``: a closed interval of numbers (NaN is outside)."""
+class Interval:
+    """``value in Interval(lo, hi)``: a closed interval of numbers (NaN is outside)."""
 
     __slots__ = ("hi", "lo")
 
@@ -246,7 +246,7 @@ def _fast_schema(schema: ValueSchema) -> tuple[Any, ...] | None:
         hi = schema.maximum if schema.maximum is not None else _FLOAT_MAX
         whole = range(math.ceil(lo), math.floor(hi) + 1)
         small = whole.stop - whole.start <= _SMALL_RANGE
-        return (float, _Interval(lo, hi), frozenset(whole) if small else whole)
+        return (float, Interval(lo, hi), frozenset(whole) if small else whole)
     if kind == "boolean":
         if advice is not None and (advice.avoid or advice.enum is None):
             return None
