@@ -30,10 +30,6 @@ if TYPE_CHECKING:
     from validator.spec._explain import Explainer
     from validator.spec._spec import Model, Spec
 
-    #: normalize's fast path, for one key tuple: (names filled, name to default value,
-    #: names whose values are copied).
-    FillPlan = tuple[tuple[str, ...], dict[str, Any], tuple[str, ...]]
-
 _STATUS_RANK: Final = {"active": 0, "deprecated": 1, "retired": 2}
 #: The codes whose hint a foreign value's replaces (``foreign_value``).
 _HINTED: Final = frozenset({"invalid_value", "not_recommended"})
@@ -139,7 +135,7 @@ class ModelChecker:
         # never shares them.
         self.nested = tuple(name for name, entry in fast.items() if entry[0] in {list, dict})
         # normalize's fast path: what depends on the request's keys alone, by key tuple
-        # (``clean_fill``).
+        # (``shape``).
         self.shapes: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         # The detailed path's explainers and plan: compiled by the first request that is
         # not clean (``compile_detail``), so a clean run never imports ``spec._explain``.
@@ -212,55 +208,13 @@ class ModelChecker:
                     return False
         return True
 
-    def clean_fill(self, request: dict[Any, Any]) -> FillPlan | None:
-        """The fast path of normalize: what to fill and copy for a clean request, else None.
-
-        Clean exactly as ``is_clean`` judges (the property tests hold the two to that),
-        with what depends on the keys alone worked out once per key tuple (``shape``):
-        the entry of each key, in order, the required and top-level one-of names, the
-        defaults to fill. The loop is ``is_clean``'s, each value taken with its entry
-        without a lookup; normalize then needs no second pass over the keys.
-        """
-        keys = tuple(request)
-        shape = self.shapes.get(keys)
-        if shape is None:
-            shape = self.shape(keys)
-        if not shape:
-            return None
-        entries, nested, fill = shape
-        values = iter(request.values())
-        for expected, container, lengths in entries:
-            value = next(values)
-            if type(value) is not expected:
-                if type(value) is not int or expected is not float:
-                    return None
-                least, most = lengths  # an int where a number goes: its interval
-                if not least <= value <= most:
-                    return None
-            elif container is None:  # (least, most): a length for text, else the value
-                least, most = lengths
-                if expected is str:
-                    if not least <= len(value) <= most:
-                        return None
-                    if not value.isascii() and has_surrogate(value):
-                        return None
-                elif not least <= value <= most:
-                    return None
-            elif value not in container:
-                return None
-        if nested:
-            for paths in nested:
-                if not holds_any(request, paths):
-                    return None
-        return fill  # type: ignore[no-any-return]
-
     def shape(self, keys: tuple[Any, ...]) -> tuple[Any, ...]:
-        """What ``clean_fill`` needs of a key tuple; () when no request with these keys is clean.
+        """What normalize's fast path needs of a key tuple; () when no request with it is clean.
 
         (the fast-path entries in key order, the nested one-of paths left to look for,
-        the fill plan: the defaults to fill (names, then name to value) and the names
-        whose values are copied, arrays and objects never shared). Remembered, up to
-        256 key tuples at a time.
+        the defaults to fill (names, then name to value), the names whose values are
+        copied (arrays and objects, never shared), the model-level problems).
+        Remembered, up to 256 key tuples at a time.
         """
         table = self.clean
         shape: tuple[Any, ...] = ()
@@ -272,8 +226,8 @@ class ModelChecker:
                 extra = {name: self.defaults[name] for name in filled}
                 copied = [name for name in self.nested if name in given]
                 copied += [name for name in filled if isinstance(extra[name], dict | list)]
-                fill = (filled, extra, tuple(copied))
-                shape = (tuple(table[key] for key in keys), nested, fill)
+                entries = tuple(table[key] for key in keys)
+                shape = (entries, nested, filled, extra, tuple(copied), self.base)
         if len(self.shapes) >= 256:
             self.shapes.clear()
         self.shapes[keys] = shape
