@@ -203,7 +203,9 @@ def test_type_checkers_see_every_public_name_where_it_is_imported_from():
     import ast
 
     tree = ast.parse(Path(validator.__file__).read_text(encoding="utf-8"))
-    (block,) = [n for n in tree.body if isinstance(n, ast.If) and ast.unparse(n.test) == "TYPE_CHECKING"]
+    (block,) = [
+        n for n in tree.body if isinstance(n, ast.If) and ast.unparse(n.test) == "TYPE_CHECKING"
+    ]
     static = {
         alias.name: node.module
         for node in block.body
@@ -328,6 +330,31 @@ def test_a_spec_changed_moments_ago_is_judged_by_its_content(tmp_path, monkeypat
     assert validator.load_spec(source).models["acme/one"].name == "Uno"
 
 
+def test_other_resolver_code_of_the_same_version_does_not_read_the_entry(tmp_path, monkeypatch):
+    # Two checkouts (or two git installs) of one release share the user's cache: an
+    # entry resolved by the other's code must not be read, by status or by digest.
+    monkeypatch.setenv("CAPSPEC_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(_specload, "_SETTLED", -60.0)
+    source = _spec_file(tmp_path)
+    _specload._memo.clear()
+    validator.load_spec(source)
+    resolved = []
+    real = _specload.resolve_text
+    monkeypatch.setattr(_specload, "resolve_text", lambda *a: resolved.append(1) or real(*a))
+    _specload._memo.clear()
+    validator.load_spec(source)
+    assert resolved == []  # the same code: served from the cache
+    stamp = _specload._code_stamp()
+    spec_dir = Path(_specload.__file__).parent
+    counted = [*spec_dir.glob("*.py"), *spec_dir.glob("*.json"), spec_dir.parent / "files/_yaml.py"]
+    assert len(stamp.split("/")) == len(counted)
+    monkeypatch.setattr(_specload, "_code", stamp + "x")  # a resolver file changed
+    _specload._memo.clear()
+    assert list(validator.load_spec(source).models) == ["acme/one"]
+    assert resolved == [1]
+    assert len(list((tmp_path / "cache").glob("spec-*.json"))) == 2
+
+
 def test_a_status_entry_for_another_file_or_version_is_not_used(tmp_path, monkeypatch):
     monkeypatch.setenv("CAPSPEC_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(_specload, "_SETTLED", -60.0)
@@ -339,7 +366,9 @@ def test_a_status_entry_for_another_file_or_version_is_not_used(tmp_path, monkey
     status = _specload._status(source)
     assert data["status"] == status
     assert status is not None
-    assert status.endswith(f":{validator.__version__}:{_specload._CACHE_FORMAT}:{source}")
+    assert status.endswith(
+        f":{validator.__version__}:{_specload._CACHE_FORMAT}:{_specload._code_stamp()}:{source}"
+    )
     entry.write_text(json.dumps({**data, "status": data["status"] + "x", "digest": "0" * 64}))
     _specload._memo.clear()
     assert list(validator.load_spec(source).models) == ["acme/one"]

@@ -37,6 +37,7 @@ _CACHE_FORMAT: Final = 6
 _SETTLED: Final = 3.0
 
 _memo: dict[tuple[str, str], Spec] = {}
+_code: str | None = None
 
 
 def load_spec(path: str | os.PathLike[str] | None = None) -> Spec:
@@ -79,7 +80,7 @@ def load_spec(path: str | os.PathLike[str] | None = None) -> Spec:
         raise SpecError(shown, [SpecIssue(f"cannot read the spec: {reason}", 0, 0, "")]) from None
     from hashlib import sha256  # noqa: PLC0415 - 2 ms of OpenSSL start-up, only on a miss
 
-    digest = sha256(raw + f"\0{__version__}\0{_CACHE_FORMAT}".encode()).hexdigest()
+    digest = sha256(raw + f"\0{__version__}\0{_CACHE_FORMAT}\0{_code_stamp()}".encode()).hexdigest()
     spec = _memo.get((shown, digest)) or _from_cache(digest, shown)
     if spec is None:
         try:
@@ -119,8 +120,35 @@ def _status(path: str | os.PathLike[str]) -> str | None:
         return None
     return (
         f"{st.st_dev:x}:{st.st_ino:x}:{st.st_size:x}:{st.st_mtime_ns:x}:{st.st_ctime_ns:x}"
-        f":{__version__}:{_CACHE_FORMAT}:{os.path.realpath(path)}"
+        f":{__version__}:{_CACHE_FORMAT}:{_code_stamp()}:{os.path.realpath(path)}"
     )
+
+
+def _code_stamp() -> str:
+    """The identity of the code that resolves a spec: each file's size and mtime.
+
+    The version alone does not tell two checkouts or two installs of one release
+    apart (an editable install, a ``pip install git+...`` of another commit): with
+    the same spec they would share an entry resolved by other code. Every file in
+    ``validator/spec/`` and the YAML loader count; a file that cannot be stat'ed
+    counts as ``-``.
+    """
+    global _code
+    if _code is None:
+        here = os.path.dirname(os.path.abspath(__file__))
+        names = sorted(n for n in os.listdir(here) if n.endswith((".py", ".json")))
+        paths = [os.path.join(here, n) for n in names]
+        paths.append(os.path.join(os.path.dirname(here), "files", "_yaml.py"))
+        parts = []
+        for path in paths:
+            try:
+                st = os.stat(path)
+            except OSError:
+                parts.append("-")
+                continue
+            parts.append(f"{st.st_size:x}.{st.st_mtime_ns:x}")
+        _code = "/".join(parts)
+    return _code
 
 
 def _cache_dir() -> str | None:
