@@ -211,7 +211,9 @@ class ModelChecker:
     def shape(self, keys: tuple[Any, ...]) -> tuple[Any, ...]:
         """What normalize's fast path needs of a key tuple; () when no request with it is clean.
 
-        (the fast-path entries in key order, the nested one-of paths left to look for,
+        (the fast-path entries in key order but for a leading ``model`` and whether there is
+        one (its value found this checker: it is clean), the nested one-of paths left to
+        look for,
         the defaults to fill (names, then name to value), the names whose values are
         copied (arrays and objects, never shared), the model-level problems).
         Remembered, up to 256 key tuples at a time.
@@ -227,7 +229,8 @@ class ModelChecker:
                 copied = [name for name in self.nested if name in given]
                 copied += [name for name in filled if isinstance(extra[name], dict | list)]
                 entries = tuple(table[key] for key in keys)
-                shape = (entries, nested, filled, extra, tuple(copied), self.base)
+                lead = int(keys[0] == "model")
+                shape = (entries[lead:], lead, nested, filled, extra, tuple(copied), self.base)
         if len(self.shapes) >= 256:
             self.shapes.clear()
         self.shapes[keys] = shape

@@ -86,16 +86,19 @@ def normalize(
                 # The fast path, for a request clean exactly as ``is_clean`` judges (the
                 # property tests hold the two to that). What depends on the keys alone is
                 # worked out once per key tuple (``checker.shape``): each key's fast-path
-                # entry in order, the required and top-level one-of names, the defaults to
-                # fill. The loop is is_clean's, inlined (a call costs a fortieth of this
-                # path), each value taken with its entry without a lookup.
+                # entry in order (the model's value is clean: it found the checker), the
+                # required and top-level one-of names, the defaults to fill. The loop is
+                # is_clean's, inlined (a call costs a fortieth of this path), each value
+                # taken with its entry without a lookup.
                 keys = tuple(request)
                 shape = checker.shapes.get(keys)
                 if shape is None:
                     shape = checker.shape(keys)
                 if shape:
-                    entries, nested, filled, extra, copied, base = shape
+                    entries, lead, nested, filled, extra, copied, base = shape
                     values = iter(request.values())
+                    if lead:
+                        next(values)  # the model, whose value found this checker
                     for expected, container, lengths in entries:
                         value = next(values)
                         if type(value) is not expected:
