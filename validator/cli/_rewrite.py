@@ -34,8 +34,9 @@ if TYPE_CHECKING:
     from validator._problem import Problem
     from validator.check._normalize import Normalized
     from validator.files._config import Config
+    from validator.files._decode import Broken
     from validator.files._files import AtomicWriter
-    from validator.files._payloads import Broken, Item, Request
+    from validator.files._payloads import Item, Request
     from validator.files._sources import Source
     from validator.files._yaml import Path
     from validator.render._report import Finding, Reporter
@@ -143,7 +144,8 @@ class Rewriter:
         ``items`` are the source's, already being read (:meth:`run`); the JSONL lines
         among them that hold no request go to ``passthrough``.
         """
-        from validator.files._payloads import Broken, read  # noqa: PLC0415
+        from validator.files._decode import Broken  # noqa: PLC0415
+        from validator.files._payloads import read  # noqa: PLC0415
         from validator.lint._linter import broken_finding, locate  # noqa: PLC0415
 
         reading: Iterator[Item | bytes] = (
@@ -261,7 +263,7 @@ class Rewriter:
             if differ is not None:
                 differ.same(raw)
 
-        from validator.files._payloads import Broken  # noqa: PLC0415
+        from validator.files._decode import Broken  # noqa: PLC0415
 
         try:
             for item, value, error, _ in self.requests_of(source, stdin, keep, items):
@@ -316,7 +318,7 @@ class Rewriter:
         ``data`` is the file's bytes, as read for ``items``.
         """
         from validator.files._comments import renamed  # noqa: PLC0415
-        from validator.files._payloads import Broken  # noqa: PLC0415
+        from validator.files._decode import Broken  # noqa: PLC0415
 
         groups: dict[int, Any] = {}
         before: dict[int, Any] = {}

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Final
 from validator._problem import describe
 from validator._tuples import NamedTuple
 from validator.drift._openapi import BOUNDS, Shape, pooled_enum, request_bodies
-from validator.files._payloads import json_message
+from validator.files._decode import json_message
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import io
 import json
-import math
 from collections.abc import Callable
 from operator import itemgetter
 
-from validator._problem import Overflow
 from validator._tuples import NamedTuple
+from validator.files._decode import Broken, Decoder, PayloadError
 from validator.files._sources import (
     DEFAULT_MAX_SIZE,
     NOT_REGULAR_HINT,
@@ -43,23 +42,13 @@ if TYPE_CHECKING:
             """At most ``size`` bytes, up to and including the next newline."""
             ...
 
+
 _BOM: Final = b"\xef\xbb\xbf"
 #: Called with the raw bytes of each JSONL line that holds no request (blank, broken,
 #: too long: then in pieces), in file order, so a caller can copy them unchanged.
 Passthrough = Callable[[bytes], object]
 # A line found too long is skipped in pieces of this size.
 _SKIP_CHUNK: Final = 1 << 16
-
-
-class Broken(NamedTuple):
-    """A problem of the file itself (unreadable, not parseable, empty)."""
-
-    code: str
-    message: str
-    line: int
-    column: int
-    document: int | None = None
-    hint: str | None = None
 
 
 class Request(NamedTuple):
@@ -213,118 +202,6 @@ class _YamlOrigin(Origin):
 
     def positions(self) -> tuple[dict[Path, Position], dict[Path, Position], list[Any]]:
         return self.doc.keys, self.doc.values, self.doc.duplicates
-
-
-# --- decoding JSON ----------------------------------------------------------------------
-
-
-class _NotJsonError(ValueError):
-    """A literal Python's decoder accepts but JSON does not (NaN, Infinity)."""
-
-
-def _constant(name: str) -> Any:
-    raise _NotJsonError(name)
-
-
-def _float(text: str) -> float:
-    """A JSON number with a fraction or exponent; ``1e400`` keeps its text (see Overflow)."""
-    value = float(text)
-    return Overflow(text) if math.isinf(value) else value
-
-
-class Decoder:
-    """The standard library's C decoder, counting objects that repeat a key.
-
-    Checking for repeated keys costs one small call per object; finding *which*
-    key and where is left to ``scan_json``, for the rare request that has one.
-    """
-
-    __slots__ = ("_decode", "repeats", "scan")
-
-    def __init__(self) -> None:
-        self.repeats = 0
-
-        def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-            made = dict(items)
-            if len(made) != len(items):
-                self.repeats += 1
-            return made
-
-        decoder = json.JSONDecoder(
-            object_pairs_hook=pairs, parse_constant=_constant, parse_float=_float
-        )
-        self._decode: Callable[[str], Any] = decoder.decode
-        #: The C scanner itself: (value, end) from an index, without the checks of decode.
-        self.scan: Callable[[str, int], tuple[Any, int]] = decoder.scan_once  # type: ignore[attr-defined]
-
-    def decode(self, text: str, line: int = 1) -> Any:
-        """Decode one JSON text; raise ``PayloadError`` with a position if it is not JSON."""
-        try:
-            return self._decode(text)
-        except json.JSONDecodeError as exc:
-            hint = None
-            if exc.msg == "Extra data":
-                hint = "a .json file holds one request or an array; use .jsonl for one per line"
-            raise PayloadError(
-                "invalid_json", json_message(exc), exc.lineno + line - 1, exc.colno, hint
-            ) from None
-        except (ValueError, RecursionError, MemoryError) as exc:
-            from validator.files._locate import offender  # noqa: PLC0415 - only for broken files
-
-            found = offender(text)
-            if found is None:
-                message = "nesting too deep" if isinstance(exc, RecursionError) else str(exc)
-                raise PayloadError("invalid_json", f"not valid JSON: {message}", line, 1) from None
-            at_line, column, message = found
-            raise PayloadError("invalid_json", message, at_line + line - 1, column) from None
-
-
-_CONTROL_ESCAPES: Final = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
-
-
-def json_message(exc: json.JSONDecodeError) -> str:
-    """The decoder's complaint as a sentence: two of its messages end in a dangling "at"."""
-    if exc.msg == "Invalid control character at":
-        char = exc.doc[exc.pos] if exc.pos < len(exc.doc) else ""
-        escape = _CONTROL_ESCAPES.get(char, f"\\u{ord(char or ' '):04x}")
-        return (
-            f"not valid JSON: a control character (U+{ord(char or ' '):04X}) inside a string; "
-            f"JSON strings carry it escaped, as {escape}"
-        )
-    if exc.msg == "Unterminated string starting at":
-        return "not valid JSON: the string that starts here has no closing quote"
-    before = exc.doc[: exc.pos].rstrip()[-1:]
-    here = exc.doc[exc.pos : exc.pos + 1]
-    if exc.msg.startswith(("Expecting value", "Expecting property name")) and before == ",":
-        return "not valid JSON: a comma before a closing bracket (JSON allows no trailing comma)"
-    if exc.msg.startswith("Expecting") and not exc.doc[exc.pos :].strip():
-        if exc.msg == "Expecting value":
-            return "not valid JSON: the text ends where a value should be"
-        return "not valid JSON: the text ends before the closing bracket"
-    if exc.msg.startswith("Expecting property name") and here == "'":
-        return "not valid JSON: keys and strings take double quotes, not single quotes"
-    return f"not valid JSON: {_JSON_MESSAGES.get(exc.msg, exc.msg)}"
-
-
-_JSON_MESSAGES: Final = {
-    "Expecting value": "expected a value: a string, number, object, array, true, false or null",
-    "Expecting property name enclosed in double quotes": "expected a key in double quotes",
-    "Expecting ':' delimiter": "expected ':' after the key",
-    "Expecting ',' delimiter": "expected ',' before the next item, or the closing bracket",
-    "Invalid \\escape": 'an unknown escape: after a backslash JSON allows " \\ / b f n r t u',
-    "Invalid \\uXXXX escape": "a \\u escape needs four hexadecimal digits",
-    "Extra data": "more text after the end of the JSON value",
-}
-
-
-class PayloadError(Exception):
-    """A payload text that cannot be used; becomes a ``Broken`` value."""
-
-    def __init__(
-        self, code: str, message: str, line: int, column: int, hint: str | None = None
-    ) -> None:
-        super().__init__(message)
-        self.broken = Broken(code, message, line, column, None, hint)
 
 
 # --- reading ----------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from typing import Any, Final
 
 from validator import Problem, Spec, load_spec, normalize, validate
 from validator._version import __version__
-from validator.files._payloads import Broken, Decoder, PayloadError
+from validator.files._decode import Broken, Decoder, PayloadError
 from validator.lint._linter import duplicate_problem
 
 #: The columns of a problem row, after the kept columns (all strings).

@@ -23,7 +23,8 @@ from __future__ import annotations
 import itertools
 import re
 
-from validator.files._payloads import Broken, Request
+from validator.files._decode import Broken
+from validator.files._payloads import Request
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -11,7 +11,8 @@ from operator import itemgetter
 
 from validator._problem import Problem, json_path, quote
 from validator.check._checker import validate
-from validator.files._payloads import Broken, Item, Request, read
+from validator.files._decode import Broken
+from validator.files._payloads import Item, Request, read
 from validator.files._sources import DEFAULT_MAX_SIZE
 from validator.render._report import Finding, Summary
 

@@ -32,7 +32,8 @@ from collections import deque
 from typing import IO, TYPE_CHECKING, Any, Final
 
 from validator._tuples import NamedTuple
-from validator.files._payloads import Broken, read, read_jsonl, too_large
+from validator.files._decode import Broken
+from validator.files._payloads import read, read_jsonl, too_large
 from validator.files._sources import open_regular
 
 if TYPE_CHECKING:
