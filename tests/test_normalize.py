@@ -382,3 +382,20 @@ def takes_the_fast_path(request) -> bool:
     finally:
         _normalize._Normalizer.run = original
     return not slow
+
+
+def test_strict_turns_an_integral_float_of_a_float_subclass_into_an_int():
+    """The slow path's pass over the value types looks for floats: a float subclass
+    (numpy's float64 is one) is one too."""
+
+    class Float(float):
+        pass
+
+    request = {"model": "black-forest-labs/FLUX.2-dev", "prompt": "p", "width": Float(1024.0)}
+    request["steps"] = "28"  # an error: the slow path
+    result = validator.normalize(request)
+    assert type(result.request["width"]) is int
+    assert result.request["width"] == 1024
+    plain = validator.normalize({**request, "width": 1024.0})
+    assert plain.request == result.request
+    assert plain.problems == result.problems

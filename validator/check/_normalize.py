@@ -159,6 +159,8 @@ def preflight(
 
 _NESTING: Final = (dict, list, tuple)
 _SCALARS: Final = frozenset({str, int, float, bool, type(None)})
+#: Types of values that are not floats (nor a float subclass): no integral float to turn.
+_FLOATLESS: Final = frozenset({str, int, bool, type(None), list, dict})
 
 
 def copy_json(value: Any) -> Any:
@@ -219,7 +221,11 @@ class _Normalizer:
             return Normalized(copy_json(request), validate(request, spec=self.spec), ())
         out: dict[Any, Any] = copy_json(request)
         model_id = out.get("model")
-        checker = checker_for(self.spec, model_id) if isinstance(model_id, str) else None
+        checker = (
+            (self.spec._checkers.get(model_id) or checker_for(self.spec, model_id))  # noqa: SLF001
+            if isinstance(model_id, str)
+            else None
+        )
         if checker is None and self.policy == "fix" and isinstance(model_id, str):
             folded = self.spec.fold(model_id)
             if folded is not None:
@@ -235,16 +241,18 @@ class _Normalizer:
             return Normalized(out, self.changes + validate(out, spec=self.spec), ())
         if self.policy == "strict":
             # Strict changes nothing but integral floats of integer parameters (in the
-            # copy, in place: the order stays); what apply_policy does for it.
-            for name in checker.integers:
-                value = out.get(name)
-                if isinstance(value, float) and value.is_integer():
-                    out[name] = int(value)
+            # copy, in place: the order stays); what apply_policy does for it. Most
+            # requests hold no float at all (one C-level pass over the types says so).
+            if not _FLOATLESS.issuperset(map(type, out.values())):
+                for name in checker.integers:
+                    value = out.get(name)
+                    if isinstance(value, float) and value.is_integer():
+                        out[name] = int(value)
         else:
             out = self.apply_policy(out, checker.model)
         filled = self.fill_defaults(out, checker)
         # validate(out) without its fast path, which problems() always agrees with.
-        return Normalized(out, self.changes + checker.problems(out), filled)
+        return _make(Normalized, (out, self.changes + checker.problems(out), filled))
 
     def apply_policy(self, out: dict[Any, Any], model: Model) -> dict[Any, Any]:
         """Integral floats to ints, then drops and repairs; returns the new dict (order kept)."""
@@ -486,7 +494,7 @@ class _Normalizer:
                 continue
             if aliases and not out.keys().isdisjoint(aliases):
                 continue
-            out[name] = copy_json(value)
+            out[name] = copy_json(value) if isinstance(value, _NESTING) else value
             filled.append(name)
         return tuple(filled)
 
