@@ -6,7 +6,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import validator
-from validator.check import _checker
+from validator.check import _validate
 
 from strategies import SCALARS
 
@@ -25,7 +25,7 @@ ITEMS = st.one_of(
 
 def test_some_array_parameters_have_a_fast_entry():
     assert ("kwaivgI/kling-2.1-pro", "frame_images") in ARRAY_MODELS
-    checker = _checker.checker_for(SPEC, "kwaivgI/kling-2.1-pro")
+    checker = _validate.checker_for(SPEC, "kwaivgI/kling-2.1-pro")
     assert checker.fast["frame_images"][0] is list
 
 
@@ -47,7 +47,7 @@ def assert_clean_agrees_and_is_copied(model_id: str, name: str, value: object, f
     request = {"model": model_id, name: value}
     for required in SPEC.models[model_id].required:
         request.setdefault(required, "a prompt" if required == "prompt" else filler)
-    checker = _checker.checker_for(SPEC, model_id)
+    checker = _validate.checker_for(SPEC, model_id)
     detailed = [
         p for p in checker.problems(request) if p.code not in {"deprecated_model", "retired_model"}
     ]

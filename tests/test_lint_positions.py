@@ -18,7 +18,7 @@ from test_fast_arrays import assert_clean_agrees_and_is_copied
 
 import validator
 from validator._problem import Problem
-from validator.check import _checker
+from validator.check import _validate
 from validator.cli._app import cli
 from validator.files._locate import LazyPositions, find, scan_json, top_level_key
 from validator.render._report import Finding, GithubReporter, JsonReporter, Summary, TextReporter
@@ -205,7 +205,7 @@ MEDIA = st.one_of(
 
 def test_kling_media_has_a_fast_entry():
     assert ("kwaivgI/kling-2.1-pro", "media") in OBJECT_MODELS
-    checker = _checker.checker_for(SPEC, "kwaivgI/kling-2.1-pro")
+    checker = _validate.checker_for(SPEC, "kwaivgI/kling-2.1-pro")
     assert checker.fast["media"][0] is dict
     request = {
         "model": "kwaivgI/kling-2.1-pro",

@@ -300,8 +300,8 @@ _CLEAN = [
 def test_fill_plans_fill_as_the_long_way_whatever_came_before(sequence):
     """Fill plans are remembered per key tuple: requests of other key sets, in any order,
     never inherit another's fills, copies or order."""
-    from validator.check._checker import checker_for, resolve_spec
     from validator.check._normalize import _Normalizer
+    from validator.check._validate import checker_for, resolve_spec
 
     spec = resolve_spec(None)
     for index, rng in sequence:
@@ -325,7 +325,7 @@ def test_the_fast_path_remembers_at_most_256_key_tuples_and_still_fills_after():
     bound, and a clean request is filled as before once it has been cleared."""
     import itertools
 
-    from validator.check._checker import checker_for, resolve_spec
+    from validator.check._validate import checker_for, resolve_spec
 
     spec = resolve_spec(None)
     whole = _CLEAN[-1]
@@ -353,7 +353,7 @@ def test_the_fast_path_remembers_at_most_256_key_tuples_and_still_fills_after():
 def test_the_fast_path_looks_for_a_nested_keyframe_as_is_clean_does(media):
     """Kling's one-of (frame_images, or media.frame_images) is settled by a nested key:
     the shape of a key tuple leaves it to each request."""
-    from validator.check._checker import checker_for, resolve_spec
+    from validator.check._validate import checker_for, resolve_spec
 
     request = dict(_CLEAN[1])
     del request["media"]

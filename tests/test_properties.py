@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import validator
-from validator.check import _checker
+from validator.check import _validate
 from validator.check._fastpath import clean_value
 from validator.render import _schemagen
 
@@ -382,7 +382,7 @@ def test_normalize_s_fast_path_accepts_exactly_what_is_clean_accepts(case, rng):
     """normalize works out per key tuple what is_clean looks up per key: in any key
     order, after any other key tuples, the two agree."""
     model, request = case
-    checker = _checker.checker_for(SPEC, model.id)
+    checker = _validate.checker_for(SPEC, model.id)
     items = list(request.items())
     rng.shuffle(items)
     for each in (request, dict(items), request):
@@ -393,7 +393,7 @@ def test_normalize_s_fast_path_accepts_exactly_what_is_clean_accepts(case, rng):
 @given(mutated_request())
 def test_the_fast_path_never_accepts_what_the_detailed_path_rejects(case):
     model, request = case
-    checker = _checker.checker_for(SPEC, model.id)
+    checker = _validate.checker_for(SPEC, model.id)
     if checker.is_clean(request):
         detailed = checker.problems(request)
         assert [p for p in detailed if p.code not in {"deprecated_model", "retired_model"}] == []
@@ -404,7 +404,7 @@ def _bound_probes():
     values at, inside and just outside its bounds."""
     cases = []
     for model in MODELS:
-        checker = _checker.checker_for(SPEC, model.id)
+        checker = _validate.checker_for(SPEC, model.id)
         for name, (expected, container, bounds) in checker.clean.items():
             if container is not None or expected is str:
                 continue
@@ -425,7 +425,7 @@ def test_the_fast_path_s_two_comparisons_judge_as_the_range_or_interval_did(mode
     model = SPEC.models[model_id]
     base = minimal(model)
     request = {**base, name: value}
-    checker = _checker.checker_for(SPEC, model_id)
+    checker = _validate.checker_for(SPEC, model_id)
     clean = checker.is_clean(request)
     assert clean == (checker.is_clean(base) and clean_value(checker.fast[name], value))
     assert clean == takes_the_fast_path(request)

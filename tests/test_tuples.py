@@ -142,9 +142,7 @@ def _methods(cls: type) -> dict[str, tuple[object, ...]]:
 
 
 def _signature(cls: type) -> list[tuple[str, object, object]]:
-    return [
-        (p.name, p.kind, p.default) for p in inspect.signature(cls.__new__).parameters.values()
-    ]
+    return [(p.name, p.kind, p.default) for p in inspect.signature(cls.__new__).parameters.values()]
 
 
 def test_the_generated_methods_are_the_same_as_typings():
@@ -182,7 +180,9 @@ def test_every_size_is_built_as_typing_builds_it():
     for size in (1, 2, 7, 18, 19, 25):
         names = [f"f{i}" for i in range(size)]
         annotations = dict.fromkeys(names, "int")
-        quick = type(Fast)("Many", (Fast,), {"__module__": __name__, "__annotations__": annotations})
+        quick = type(Fast)(
+            "Many", (Fast,), {"__module__": __name__, "__annotations__": annotations}
+        )
         slow = typing.NamedTuple("Many", [(n, int) for n in names])
         assert quick._fields == slow._fields
         assert quick.__doc__ == slow.__doc__

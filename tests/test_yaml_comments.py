@@ -68,7 +68,9 @@ def test_comments_beside_and_between_keys_stay_with_their_keys():
 
 
 def test_a_comment_above_a_dropped_key_goes_with_it_and_a_moved_key_keeps_its_own():
-    text = "model: m\n# why no negative prompt\nnegative_prompt: x\nwidth: 512  # small\nprompt: p\n"
+    text = (
+        "model: m\n# why no negative prompt\nnegative_prompt: x\nwidth: 512  # small\nprompt: p\n"
+    )
     groups = groups_of(text)
     groups[0] = {"model": "m", "prompt": "p", "width": 512}
     assert dump(groups, text) == "model: m\nprompt: p\nwidth: 512  # small\n"
@@ -240,9 +242,7 @@ def test_migrate_write_keeps_the_comments_of_a_request_file(tmp_path):
 
 def test_normalize_diff_shows_comments_as_unchanged_lines(tmp_path):
     path = tmp_path / "r.yaml"
-    path.write_text(
-        "model: black-forest-labs/FLUX.2-pro  # pinned\nprompt: p\n", encoding="utf-8"
-    )
+    path.write_text("model: black-forest-labs/FLUX.2-pro  # pinned\nprompt: p\n", encoding="utf-8")
     before = path.read_bytes()
     result = CliRunner().invoke(cli, ["normalize", "--diff", str(path)])
     assert result.exit_code == 1, result.stderr
@@ -293,9 +293,7 @@ def test_migrate_write_keeps_the_comment_of_a_renamed_image_input(tmp_path):
     assert result.exit_code == 0, result.stderr
     assert "renamed_parameter" in result.stderr
     assert (
-        "# the photo to edit\n"
-        "reference_images:  # from the shoot\n"
-        "- https://example.com/a.png\n"
+        "# the photo to edit\nreference_images:  # from the shoot\n- https://example.com/a.png\n"
     ) in path.read_text(encoding="utf-8")
 
 

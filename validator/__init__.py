@@ -17,7 +17,7 @@ _WHERE = {
     "ERROR_CODES": "validator._problem",
     "WARNING_CODES": "validator._problem",
     "Problem": "validator._problem",
-    "validate": "validator.check._checker",
+    "validate": "validator.check._validate",
     "migrate": "validator.check._migrate",
     "POLICIES": "validator.check._normalize",
     "Normalized": "validator.check._normalize",
@@ -39,9 +39,9 @@ if TYPE_CHECKING:
     from typing import Any
 
     from validator._problem import CODES, ERROR_CODES, WARNING_CODES, Problem
-    from validator.check._checker import validate
     from validator.check._migrate import migrate
     from validator.check._normalize import POLICIES, Normalized, Policy, normalize, preflight
+    from validator.check._validate import validate
     from validator.errors import CapspecError, RequestError, SpecError
     from validator.spec._spec import Model, Spec
     from validator.spec._specload import load_spec
@@ -73,7 +73,7 @@ def find_errors(request: Any, *, spec: Spec | str | None = None) -> list[Problem
     Never raises for any request value. (Not ``validator.errors``: that name is the
     module of exception classes.)
     """
-    from validator.check._checker import validate  # noqa: PLC0415
+    from validator.check._validate import validate  # noqa: PLC0415
 
     return [problem for problem in validate(request, spec=spec) if problem.is_error]
 

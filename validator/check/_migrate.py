@@ -11,8 +11,9 @@ import math
 from typing import Any
 
 from validator._problem import Problem, describe, key_path, quote
-from validator.check._checker import ModelChecker, _model_hint, checker_for, resolve_spec, validate
+from validator.check._checker import ModelChecker
 from validator.check._normalize import Normalized, _Normalizer, copy_json
+from validator.check._validate import checker_for, model_hint, resolve_spec, validate
 from validator.spec._spec import Model, Spec
 from validator.spec._values import is_integer, ratio
 
@@ -85,7 +86,7 @@ def target_model(spec: Spec, model_id: str) -> Model:
     """The model ``--to`` names; ValueError with a did-you-mean when there is none."""
     found = spec.models.get(model_id)
     if found is None:
-        hint = _model_hint(model_id, spec)
+        hint = model_hint(model_id, spec)
         raise ValueError(f"unknown model {quote(model_id)}" + (f"; {hint}" if hint else ""))
     return found
 

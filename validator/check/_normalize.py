@@ -5,9 +5,10 @@ from typing import Any, Final, Literal
 
 from validator._problem import Problem, describe, key_name, key_path, quote
 from validator._tuples import NamedTuple
-from validator.check._checker import BUNDLED, ModelChecker, checker_for, resolve_spec, validate
+from validator.check._checker import ModelChecker
 from validator.check._fastpath import has_surrogate, holds_any
 from validator.check._habits import advised, apply_habits, numeric_string
+from validator.check._validate import BUNDLED, checker_for, resolve_spec, validate
 from validator.errors import RequestError
 from validator.spec._spec import Model, Spec
 from validator.spec._values import is_integer, nearest_ratio

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from validator._problem import Problem
     from validator.files._yaml import Path
 
+
 class _Place(NamedTuple):
     """A point a comment can hold on to, in file order."""
 
@@ -274,7 +275,7 @@ def _place(
 
 
 def _with_blank(comment: _Comment, indent: str) -> list[str]:
-    return (["", indent + comment.text] if comment.blank_before else [indent + comment.text])
+    return ["", indent + comment.text] if comment.blank_before else [indent + comment.text]
 
 
 def _indent(line: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from operator import itemgetter
 
 from validator._problem import Problem, json_path, quote
-from validator.check._checker import validate
+from validator.check._validate import validate
 from validator.files._decode import Broken
 from validator.files._payloads import Item, Request, read
 from validator.files._sources import DEFAULT_MAX_SIZE

@@ -37,14 +37,14 @@ def find_model(spec: Spec, text: str) -> Model | None:
 
 def suggest(spec: Spec, text: str) -> str | None:
     """``did you mean 'black-forest-labs/FLUX.2-pro'?`` for a name that is no model."""
-    from validator.check._checker import _model_hint  # noqa: PLC0415 - only for a mistyped model
+    from validator.check._validate import model_hint  # noqa: PLC0415 - only for a mistyped model
 
     lowered = text.lower()
     by_name = {m.name.lower(): m.id for m in spec.models.values()}
     by_name.update({m.short_name.lower(): m.id for m in spec.models.values()})
     if lowered in by_name:  # a display name in another case names one model
         return f"did you mean {quote(by_name[lowered])}?"
-    return _model_hint(text, spec)
+    return model_hint(text, spec)
 
 
 def unknown_model_message(spec: Spec, text: str) -> str:

@@ -88,7 +88,6 @@ def unicode_problem(text: str, parts: tuple[Any, ...], param: str | None) -> Pro
 # --- the detailed check, compiled once per model -------------------------------
 
 
-
 def compile_value(schema: ValueSchema, model: str) -> Explainer:
     """Compile a value shape into an explainer with its message fragments pre-rendered.
 
