@@ -12,6 +12,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+import validator
+
 JSON_SAFE = 2**53 - 1  # integers JavaScript and JSON parsers keep exact
 
 # Any JSON scalar a fast path must judge as the long way does: odd numbers, empty and
@@ -205,3 +207,22 @@ def any_json(*, max_leaves: int = 8) -> st.SearchStrategy[Any]:
         ),
         max_leaves=max_leaves,
     )
+
+
+def takes_the_fast_path(request) -> bool:
+    """Whether normalize answers without its slow path (_Normalizer.run)."""
+    from validator.check import _normalize
+
+    original = _normalize._Normalizer.run
+    slow = []
+
+    def run(self, request):
+        slow.append(request)
+        return original(self, request)
+
+    _normalize._Normalizer.run = run
+    try:
+        validator.normalize(request)
+    finally:
+        _normalize._Normalizer.run = original
+    return not slow

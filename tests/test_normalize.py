@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 
 import validator
 
+from strategies import takes_the_fast_path
+
 SCHNELL = "black-forest-labs/FLUX.1-schnell"
 FLUX2_PRO = "black-forest-labs/FLUX.2-pro"
 KONTEXT = "black-forest-labs/FLUX.1-kontext-pro"
@@ -363,25 +365,6 @@ def test_the_fast_path_looks_for_a_nested_keyframe_as_is_clean_does(media):
     for _ in range(2):  # the second time from the remembered shape
         assert takes_the_fast_path(request) == checker.is_clean(request)
     assert checker.is_clean(request) == (media is not None and media != {})
-
-
-def takes_the_fast_path(request) -> bool:
-    """Whether normalize answers without its slow path (_Normalizer.run)."""
-    from validator.check import _normalize
-
-    original = _normalize._Normalizer.run
-    slow = []
-
-    def run(self, request):
-        slow.append(request)
-        return original(self, request)
-
-    _normalize._Normalizer.run = run
-    try:
-        validator.normalize(request)
-    finally:
-        _normalize._Normalizer.run = original
-    return not slow
 
 
 def test_strict_turns_an_integral_float_of_a_float_subclass_into_an_int():

@@ -18,7 +18,7 @@ from validator.check import _validate
 from validator.check._fastpath import clean_value
 from validator.render import _schemagen
 
-from strategies import any_json, valid_request, valid_value
+from strategies import any_json, takes_the_fast_path, valid_request, valid_value
 
 SPEC = validator.load_spec()
 MODELS = list(SPEC.models.values())
@@ -47,25 +47,6 @@ def minimal(model) -> dict:
             frames = [{"input_image": "https://example.com/first.jpeg"}]
             request["media"] = {"frame_images": frames}
     return request
-
-
-def takes_the_fast_path(request) -> bool:
-    """Whether normalize answers without its slow path (_Normalizer.run)."""
-    from validator.check import _normalize
-
-    original = _normalize._Normalizer.run
-    slow = []
-
-    def run(self, request):
-        slow.append(request)
-        return original(self, request)
-
-    _normalize._Normalizer.run = run
-    try:
-        validator.normalize(request)
-    finally:
-        _normalize._Normalizer.run = original
-    return not slow
 
 
 def errors(problems):
