@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 import validator
@@ -175,3 +177,19 @@ def test_a_json_path_quotes_every_key_that_is_not_a_plain_ascii_name():
     assert json_path(("odd key", "1a", "", "näme")) == "$['odd key']['1a']['']['näme']"
     # A newline at the end is part of the key (a regex's $ would have let it pass).
     assert json_path(("steps\n",)) == "$['steps\\n']"
+
+
+def test_a_trailing_comma_is_placed_at_the_bracket_on_every_python():
+    # Python 3.13 says "Illegal trailing comma before end of array" at the comma; 3.11
+    # and 3.12 say "Expecting value" at the bracket. Both read, and sit, the same.
+    from validator.files._decode import json_message, json_position
+
+    doc = "[1,\n ]"
+    new = json.JSONDecodeError("Illegal trailing comma before end of array", doc, 2)
+    old = json.JSONDecodeError("Expecting value", doc, 5)
+    assert json_position(new) == json_position(old) == (2, 2)
+    assert (
+        json_message(new)
+        == json_message(old)
+        == ("not valid JSON: a comma before a closing bracket (JSON allows no trailing comma)")
+    )

@@ -24,6 +24,10 @@ else:
     import sys
     from types import FunctionType
 
+    # Python 3.13's namedtuple: ``_replace`` raises TypeError, and is ``__replace__`` too
+    # (``copy.replace``); before, ValueError.
+    _PY313 = sys.version_info >= (3, 13)
+    _REPLACE_ERROR = TypeError if _PY313 else ValueError
     _tuplegetter = collections._tuplegetter  # noqa: SLF001 - the fields' C descriptor, as namedtuple
     _tuple_new = tuple.__new__
 
@@ -115,10 +119,8 @@ else:
 
         def _replace(self: tuple[object, ...], /, **kwds: object) -> tuple[object, ...]:
             result = self._make(_map(kwds.pop, field_names_tuple, self))
-            if kwds:
-                raise ValueError(
-                    f"Got unexpected field names: {list(kwds)}"
-                )  # list's str is its repr
+            if kwds:  # list's str is its repr
+                raise _REPLACE_ERROR(f"Got unexpected field names: {list(kwds)}")
             return result
 
         _replace.__doc__ = (
@@ -148,6 +150,7 @@ else:
             "_field_defaults": field_defaults,
             "__new__": __new__,
             "_make": _make,
+            **({"__replace__": _replace} if _PY313 else {}),
             "_replace": _replace,
             "__repr__": __repr__,
             "_asdict": _asdict,

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Final
 from validator._problem import describe
 from validator._tuples import NamedTuple
 from validator.drift._openapi import BOUNDS, Shape, pooled_enum, request_bodies
-from validator.files._decode import json_message
+from validator.files._decode import json_message, json_position
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping
@@ -118,7 +118,8 @@ def parse_listing(content: bytes, name: str) -> list[Listed]:
         raise ListingError(f"{name}: JSON nested too deeply") from None
     except json.JSONDecodeError as exc:
         # The same sentence capspec lint gives for a broken request file.
-        raise ListingError(f"{name}:{exc.lineno}:{exc.colno}: {json_message(exc)}") from None
+        at_line, column = json_position(exc)
+        raise ListingError(f"{name}:{at_line}:{column}: {json_message(exc)}") from None
     except ValueError as exc:
         raise ListingError(f"{name}: not valid JSON: {exc}") from None
     if isinstance(data, dict) and isinstance(data.get("data"), list):

@@ -76,8 +76,9 @@ class Decoder:
             hint = None
             if exc.msg == "Extra data":
                 hint = "a .json file holds one request or an array; use .jsonl for one per line"
+            at_line, column = json_position(exc)
             raise PayloadError(
-                "invalid_json", json_message(exc), exc.lineno + line - 1, exc.colno, hint
+                "invalid_json", json_message(exc), at_line + line - 1, column, hint
             ) from None
         except (ValueError, RecursionError, MemoryError) as exc:
             from validator.files._locate import offender  # noqa: PLC0415 - only for broken files
@@ -93,6 +94,21 @@ class Decoder:
 _CONTROL_ESCAPES: Final = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 
 
+def json_position(exc: json.JSONDecodeError) -> tuple[int, int]:
+    """Line and column of the decoder's complaint, the same on every Python.
+
+    Python 3.13 places a trailing comma's error at the comma; earlier versions at the
+    bracket after it, where capspec has always placed it.
+    """
+    if not exc.msg.startswith("Illegal trailing comma"):
+        return exc.lineno, exc.colno
+    doc = exc.doc
+    pos = exc.pos + 1
+    while pos < len(doc) and doc[pos] in " \t\r\n":
+        pos += 1
+    return doc.count("\n", 0, pos) + 1, pos - doc.rfind("\n", 0, pos)
+
+
 def json_message(exc: json.JSONDecodeError) -> str:
     """The decoder's complaint as a sentence: two of its messages end in a dangling "at"."""
     if exc.msg == "Invalid control character at":
@@ -106,7 +122,10 @@ def json_message(exc: json.JSONDecodeError) -> str:
         return "not valid JSON: the string that starts here has no closing quote"
     before = exc.doc[: exc.pos].rstrip()[-1:]
     here = exc.doc[exc.pos : exc.pos + 1]
-    if exc.msg.startswith(("Expecting value", "Expecting property name")) and before == ",":
+    # Python 3.13 names it itself ("Illegal trailing comma before end of array"), at the comma.
+    if exc.msg.startswith("Illegal trailing comma") or (
+        exc.msg.startswith(("Expecting value", "Expecting property name")) and before == ","
+    ):
         return "not valid JSON: a comma before a closing bracket (JSON allows no trailing comma)"
     if exc.msg.startswith("Expecting") and not exc.doc[exc.pos :].strip():
         if exc.msg == "Expecting value":
