@@ -109,6 +109,8 @@ def test_a_control_character_in_a_json_string_is_named_and_its_escape_given():
         (b"{'a': 1}", "keys and strings take double quotes, not single quotes"),
         (b"{a: 1}", "expected a key in double quotes"),
         (b'{"a": 1', "the text ends before the closing bracket"),
+        (b'{"a": 1,', "the text ends before the closing bracket"),
+        (b"[1,", "the text ends where a value should be"),
         (b'{"a":', "the text ends where a value should be"),
         (b'{"a\\x": 1}', 'an unknown escape: after a backslash JSON allows " \\ / b f n r t u'),
         (b'{"a": "\\u12"}', "a \\u escape needs four hexadecimal digits"),

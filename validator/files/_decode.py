@@ -122,15 +122,15 @@ def json_message(exc: json.JSONDecodeError) -> str:
         return "not valid JSON: the string that starts here has no closing quote"
     before = exc.doc[: exc.pos].rstrip()[-1:]
     here = exc.doc[exc.pos : exc.pos + 1]
+    if exc.msg.startswith("Expecting") and not exc.doc[exc.pos :].strip():
+        if exc.msg == "Expecting value":
+            return "not valid JSON: the text ends where a value should be"
+        return "not valid JSON: the text ends before the closing bracket"
     # Python 3.13 names it itself ("Illegal trailing comma before end of array"), at the comma.
     if exc.msg.startswith("Illegal trailing comma") or (
         exc.msg.startswith(("Expecting value", "Expecting property name")) and before == ","
     ):
         return "not valid JSON: a comma before a closing bracket (JSON allows no trailing comma)"
-    if exc.msg.startswith("Expecting") and not exc.doc[exc.pos :].strip():
-        if exc.msg == "Expecting value":
-            return "not valid JSON: the text ends where a value should be"
-        return "not valid JSON: the text ends before the closing bracket"
     if exc.msg.startswith("Expecting property name") and here == "'":
         return "not valid JSON: keys and strings take double quotes, not single quotes"
     return f"not valid JSON: {_JSON_MESSAGES.get(exc.msg, exc.msg)}"
