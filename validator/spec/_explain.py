@@ -156,20 +156,17 @@ def _compile_number(schema: ValueSchema, model: str) -> Explainer:
             out.append(bad_type(value, parts, param))
             return
         count = len(out)
+        side = None  # the bound's wording, when the value is outside it
         if lo is not None and value < lo:
-            path, subject = _WHERE.get(parts) or _where(parts)
-            message = (
-                f"{subject} {value} is{below}"
-                if kind is int and -_SMALL < value < _SMALL
-                else f"{_value_is(subject, value)}{below}"
-            )
-            out.append(_new(Problem, ("out_of_range", "error", param, path, message, None)))
+            side = below
         elif hi is not None and value > hi:
+            side = above
+        if side is not None:
             path, subject = _WHERE.get(parts) or _where(parts)
             message = (
-                f"{subject} {value} is{above}"
+                f"{subject} {value} is{side}"
                 if kind is int and -_SMALL < value < _SMALL
-                else f"{_value_is(subject, value)}{above}"
+                else f"{_value_is(subject, value)}{side}"
             )
             out.append(_new(Problem, ("out_of_range", "error", param, path, message, None)))
         if step is not None and (kind is int or is_integer(value)) and int(value) % step:
